@@ -1,0 +1,129 @@
+"""Who may do what in the catalogue. Views, querysets, admin and tasks all call these.
+
+Portal-wide roles (editor, administrator) live on the user model (`portal_role`); reading the
+attribute here keeps `directory` free of imports from `portal`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from directory.models import (
+    MunicipalityMembership,
+    NavOfficeMembership,
+    OrganisationMembership,
+)
+
+if TYPE_CHECKING:
+    from directory.models import Municipality, NavOffice, Organisation
+
+EDITOR_ROLES = frozenset({"editor", "administrator"})
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- Who someone is -------------------------------------------------------------------------
+
+
+def is_portal_admin(user) -> bool:
+    return _active(user) and (user.is_superuser or user.portal_role == "administrator")
+
+
+def is_portal_editor(user) -> bool:
+    """Editors curate the whole portal; administrators are editors too."""
+    return _active(user) and (user.is_superuser or user.portal_role in EDITOR_ROLES)
+
+
+def is_nav_staff(user) -> bool:
+    return _active(user) and (
+        is_portal_editor(user) or NavOfficeMembership.objects.filter(user=user).exists()
+    )
+
+
+def is_municipality_staff(user) -> bool:
+    return _active(user) and MunicipalityMembership.objects.filter(user=user).exists()
+
+
+def is_organisation_representative(user) -> bool:
+    return _active(user) and OrganisationMembership.objects.filter(user=user).exists()
+
+
+def organisation_role(user, organisation: Organisation) -> str | None:
+    if not _active(user):
+        return None
+    return (
+        OrganisationMembership.objects.filter(user=user, organisation=organisation)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def nav_office_role(user, office: NavOffice) -> str | None:
+    if not _active(user):
+        return None
+    return (
+        NavOfficeMembership.objects.filter(user=user, office=office)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+# --- What someone may do --------------------------------------------------------------------
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    """The organisation register is a public catalogue."""
+    return True
+
+
+def can_edit_organisation(user, organisation: Organisation) -> bool:
+    return is_portal_editor(user) or organisation_role(user, organisation) in (
+        OrganisationMembership.Role.OWNER,
+        OrganisationMembership.Role.EDITOR,
+    )
+
+
+def can_manage_organisation_members(user, organisation: Organisation) -> bool:
+    """Owners invite editors and approve claims; portal editors may always step in."""
+    return (
+        is_portal_editor(user)
+        or organisation_role(user, organisation) == OrganisationMembership.Role.OWNER
+    )
+
+
+def can_delete_organisation(user, organisation: Organisation) -> bool:
+    return is_portal_admin(user)
+
+
+def can_view_nav_office(user, office: NavOffice) -> bool:
+    return True
+
+
+def can_edit_nav_office(user, office: NavOffice) -> bool:
+    """The office's contact point is kept by its leaders, or by portal editors."""
+    return (
+        is_portal_editor(user) or nav_office_role(user, office) == NavOfficeMembership.Role.LEADER
+    )
+
+
+def can_manage_nav_office_members(user, office: NavOffice) -> bool:
+    return can_edit_nav_office(user, office)
+
+
+def can_view_municipality(user, municipality: Municipality) -> bool:
+    return True
+
+
+def can_edit_municipality(user, municipality: Municipality) -> bool:
+    """The municipality list is national reference data: only administrators change it."""
+    return is_portal_admin(user)
+
+
+def can_manage_vocabularies(user) -> bool:
+    return is_portal_editor(user)
+
+
+def can_manage_reference_data(user) -> bool:
+    return is_portal_admin(user)

@@ -1,0 +1,55 @@
+"""Health of the services the portal depends on, reported by /healthz without secrets."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+
+def database_health() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "down" to the caller
+        logger.warning("Database health check failed: %s", exc)
+        return {"status": "error", "detail": exc.__class__.__name__}
+    return {"status": "ok", "vendor": connection.vendor}
+
+
+def broker_health() -> dict:
+    from portal.celery import app
+
+    transport = "redis" if settings.REDIS_URL else "filesystem"
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        logger.warning("Broker health check failed: %s", exc)
+        return {"status": "error", "transport": transport, "detail": exc.__class__.__name__}
+    return {"status": "ok", "transport": transport}
+
+
+def search_health() -> dict:
+    from search.backends import get_backend
+
+    return get_backend().health()
+
+
+def health_report() -> tuple[dict, bool]:
+    """The full report, and whether the portal can serve requests (the database is up)."""
+    checks = {
+        "database": database_health(),
+        "broker": broker_health(),
+        "search": search_health(),
+    }
+    all_ok = all(check["status"] == "ok" for check in checks.values())
+    status = "ok" if all_ok else "degraded"
+    serving = checks["database"]["status"] == "ok"
+    if not serving:
+        status = "error"
+    return {"status": status, "checks": checks}, serving

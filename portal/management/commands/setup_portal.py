@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from directory.services.demo_content import demo_directory_load
+from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
+
+
+class Command(BaseCommand):
+    help = (
+        "Gjør portalen klar etter migrering: referansedata, forside og faste sider, og med "
+        "--demo eksempelinnhold. Kan kjøres flere ganger uten å lage duplikater."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Last eksempelinnhold.")
+
+    def handle(self, *args, demo=False, **options):
+        call_command("load_reference_data", stdout=self.stdout)
+        created = site_shell_ensure()
+        self.stdout.write(f"Sider: {created['sider']} nye.")
+        if not demo:
+            return
+        created = demo_directory_load()
+        self.stdout.write(
+            "Eksempelinnhold: " + ", ".join(f"{k}: {v} nye" for k, v in created.items())
+        )
+        if settings.DEBUG:
+            accounts = demo_users_ensure()
+            self.stdout.write(f"Demobrukere (passord «{DEMO_PASSWORD}»):")
+            for email, description in accounts:
+                self.stdout.write(f"  {email:<24} {description}")

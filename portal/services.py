@@ -1,0 +1,261 @@
+"""Writes that belong to the portal itself: accounts and portal-wide roles."""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from wagtail.log_actions import log
+
+from portal.models import User
+from portal.permissions import can_assign_portal_role
+
+EDITOR_GROUP_NAME = "Portalredaktører"
+
+# What a portal editor may do in Wagtail: reach the admin and work with pages, images,
+# documents and snippets. Administrators are superusers.
+EDITOR_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+
+
+@transaction.atomic
+def editor_group_ensure() -> Group:
+    """Create (or repair) the Wagtail group that portal editors belong to."""
+    from wagtail.models import GroupPagePermission, Page
+
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP_NAME)
+    for app_label, codename in EDITOR_PERMISSIONS:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    root = Page.get_first_root_node()
+    if root is not None:
+        for codename in ("add_page", "change_page", "publish_page", "lock_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+    return group
+
+
+@transaction.atomic
+def user_set_portal_role(*, user: User, role: str, by: User | None) -> User:
+    """Give or take a portal-wide role; keeps Wagtail access in step and logs who did it."""
+    if by is not None and not can_assign_portal_role(by):
+        raise PermissionDenied("Bare administratorer kan endre roller i portalen.")
+    if role not in User.PortalRole.values:
+        raise ValueError(f"Ukjent rolle: {role!r}")
+    previous = user.portal_role
+    user.portal_role = role
+    user.is_superuser = role == User.PortalRole.ADMINISTRATOR
+    user.is_staff = role == User.PortalRole.ADMINISTRATOR
+    user.save(update_fields=["portal_role", "is_superuser", "is_staff"])
+    group = editor_group_ensure()
+    if role == User.PortalRole.EDITOR:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    log(
+        instance=user,
+        action="portal.role_changed",
+        user=by,
+        data={"from": previous, "to": role},
+    )
+    return user
+
+
+# --- The site shell ---------------------------------------------------------------------------
+
+SHELL_PAGES = [
+    {
+        "slug": "om",
+        "title": "Om Samarbeidsportalen",
+        "intro": (
+            "Samarbeidsportalen gir Nav-kontor, kommuner og frivillig sektor oversikt over "
+            "frivillige tilbud, samarbeidsavtaler, tilskuddsordninger og forebyggingsmodeller."
+        ),
+        "body": [
+            ("heading", "Hvorfor portalen finnes"),
+            (
+                "paragraph",
+                "<p>Etter sosialtjenesteloven kapittel 3 skal Nav-kontoret drive forebyggende "
+                "arbeid og samarbeide med frivillige organisasjoner. Portalen samler kunnskapen "
+                "som ellers ligger hos enkeltpersoner.</p><p>Frivillige tilbud kommer i tillegg "
+                "til offentlige tjenester og erstatter dem aldri.</p>",
+            ),
+        ],
+    },
+    {
+        "slug": "tilgjengelighet",
+        "title": "Tilgjengelighetserklæring",
+        "intro": (
+            "Samarbeidsportalen skal kunne brukes av alle. Her beskriver vi hvordan nettstedet "
+            "oppfyller kravene til universell utforming (WCAG 2.1 nivå AA)."
+        ),
+        "body": [
+            ("heading", "Status"),
+            (
+                "paragraph",
+                "<p>Nettstedet er utviklet for å oppfylle WCAG 2.1 nivå AA. Alle sidetyper "
+                "testes automatisk med axe-core og kan brukes med tastatur alene.</p>",
+            ),
+            ("heading", "Kjente avvik"),
+            (
+                "paragraph",
+                "<p>Vi kjenner ikke til avvik på de offentlige sidene. Publiseringsløsningen for "
+                "redaktører (Wagtail) følger sin egen tilgjengelighetserklæring.</p>",
+            ),
+            ("heading", "Meld fra om feil"),
+            (
+                "paragraph",
+                "<p>Finner du noe som ikke virker, ta kontakt med redaksjonen på e-postadressen "
+                "nederst på siden. Du kan også klage til Tilsynet for universell utforming av "
+                "ikt (uutilsynet.no).</p>",
+            ),
+        ],
+    },
+    {
+        "slug": "personvern",
+        "title": "Personvern",
+        "intro": "Samarbeidsportalen lagrer aldri opplysninger om Navs brukere.",
+        "body": [
+            (
+                "paragraph",
+                "<p>Vi lagrer e-postadresse og navn for dem som logger inn, og kontaktpunkter "
+                "for organisasjoner og kontorer, helst som funksjonsadresser. Ikke skriv "
+                "personopplysninger om brukere i noen felt i portalen.</p>",
+            ),
+        ],
+    },
+]
+
+
+@transaction.atomic
+def site_shell_ensure() -> dict[str, int]:
+    """Create the home page, the fixed content pages and footer settings if they are missing."""
+    from wagtail.models import Page, Site
+
+    from portal.models import ContentPage, HomePage, SiteShellSettings
+
+    created = {"sider": 0}
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=HomePage(
+                title="Samarbeidsportalen",
+                slug="samarbeidsportalen",
+                intro=(
+                    "Finn frivillige tilbud, samarbeidsavtaler, tilskuddsordninger og gode "
+                    "forebyggende modeller, for Nav-kontor, kommuner og frivillige organisasjoner."
+                ),
+            )
+        )
+        created["sider"] += 1
+        # Wagtail's installer leaves a placeholder "Welcome" page as the site root.
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": home,
+                "site_name": "Samarbeidsportalen",
+            },
+        )
+        Page.objects.filter(depth=2).exclude(pk=home.pk).filter(content_type__model="page").delete()
+    pages = {}
+    for spec in SHELL_PAGES:
+        page = ContentPage.objects.child_of(home).filter(slug=spec["slug"]).first()
+        if page is None:
+            page = home.add_child(
+                instance=ContentPage(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    intro=spec["intro"],
+                    body=list(spec["body"]),
+                    show_in_menus=spec["slug"] == "om",
+                )
+            )
+            created["sider"] += 1
+        pages[spec["slug"]] = page
+    site = Site.objects.get(is_default_site=True)
+    shell = SiteShellSettings.for_site(site)
+    if shell.accessibility_statement_page_id is None or shell.privacy_page_id is None:
+        shell.accessibility_statement_page = (
+            shell.accessibility_statement_page or pages["tilgjengelighet"]
+        )
+        shell.privacy_page = shell.privacy_page or pages["personvern"]
+        shell.save()
+    editor_group_ensure()
+    return created
+
+
+# --- Demo accounts (development and demo sites only) -----------------------------------------
+
+DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed to the developer; demo sites only
+
+
+@transaction.atomic
+def demo_users_ensure() -> list[tuple[str, str]]:
+    """One verified account per kind of user, so a developer can try every role at once."""
+    from allauth.account.models import EmailAddress
+
+    from directory.models import (
+        Municipality,
+        MunicipalityMembership,
+        NavOffice,
+        NavOfficeMembership,
+        Organisation,
+        OrganisationMembership,
+    )
+
+    hamar = NavOffice.objects.get(slug="nav-hamar")
+    org = Organisation.objects.get(slug="frivilligsentralen-i-hamar-demo-navn")
+    specs = [
+        ("admin@example.org", "Demo Administrator", User.PortalRole.ADMINISTRATOR, "Administrator"),
+        ("redaktor@example.org", "Demo Redaktør", User.PortalRole.EDITOR, "Portalredaktør"),
+        ("veileder@example.org", "Demo Veileder", "", "Nav-veileder i Nav Hamar"),
+        ("leder@example.org", "Demo Leder", "", "Leder i Nav Hamar"),
+        ("frivillig@example.org", "Demo Frivillig", "", "Eier av Frivilligsentralen i Hamar"),
+        ("kommune@example.org", "Demo Kommune", "", "Ansatt i Hamar kommune"),
+    ]
+    accounts = []
+    for email, name, role, description in specs:
+        first, last = name.split(" ", 1)
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+        if role and user.portal_role != role:
+            user_set_portal_role(user=user, role=role, by=None)
+        accounts.append((email, description))
+    for email in ("admin@example.org", "redaktor@example.org", "veileder@example.org"):
+        NavOfficeMembership.objects.get_or_create(user=User.objects.get(email=email), office=hamar)
+    NavOfficeMembership.objects.get_or_create(
+        user=User.objects.get(email="leder@example.org"),
+        office=hamar,
+        defaults={"role": NavOfficeMembership.Role.LEADER},
+    )
+    OrganisationMembership.objects.get_or_create(
+        user=User.objects.get(email="frivillig@example.org"),
+        organisation=org,
+        defaults={"role": OrganisationMembership.Role.OWNER},
+    )
+    MunicipalityMembership.objects.get_or_create(
+        user=User.objects.get(email="kommune@example.org"),
+        municipality=Municipality.objects.get(code="3403"),
+    )
+    return accounts

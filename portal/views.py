@@ -1,0 +1,22 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.health import health_report
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    report, serving = health_report()
+    return JsonResponse(report, status=200 if serving else 503)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "pages/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors that touch the database: the error may be the database itself.
+    return render(request, "pages/500.html", status=500)
