@@ -1,5 +1,6 @@
 """Writes that belong to the portal itself: accounts and portal-wide roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -141,7 +142,7 @@ SHELL_PAGES = [
 @transaction.atomic
 def site_shell_ensure() -> dict[str, int]:
     """Create the home page, the fixed content pages and footer settings if they are missing."""
-    from wagtail.models import Page, Site
+    from wagtail.models import Locale, Page, Site
 
     from portal.models import ContentPage, HomePage, SiteShellSettings
 
@@ -149,6 +150,11 @@ def site_shell_ensure() -> dict[str, int]:
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
+        if root is None:
+            # Wagtail's migrations create the tree root; a flushed database (live-server tests,
+            # a restored dump without it) needs it back before anything can be added.
+            locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+            root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
         home = root.add_child(
             instance=HomePage(
                 title="Samarbeidsportalen",

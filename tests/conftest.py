@@ -61,3 +61,11 @@ def world(db):
         "office_y": office_y,
         "municipality": municipality,
     }
+
+
+@pytest.fixture
+def shell(db):
+    """The site shell: home page, fixed content pages and footer settings."""
+    from portal.services import site_shell_ensure
+
+    site_shell_ensure()

@@ -53,7 +53,7 @@ def test_staff_set_up_totp_after_confirming_password_and_then_reach_the_admin(cl
     assert client.get("/admin/").status_code == 200
 
 
-def test_organisation_representative_needs_no_mfa_but_gets_no_admin(client, world):
+def test_organisation_representative_needs_no_mfa_but_gets_no_admin(client, world, shell):
     _login(client, world["users"]["owner_a"])
     response = client.get("/admin/")
     # Wagtail refuses (no admin access) and sends the user to log in; no TOTP detour.
