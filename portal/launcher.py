@@ -32,20 +32,27 @@ def _spawn(name: str, args: list[str]) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=BASE_DIR, start_new_session=True)  # noqa: S603
 
 
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
 def _stop(children: dict[str, subprocess.Popen]) -> None:
+    """SIGTERM each child (Celery then shuts its pool down warmly), then clean up its group."""
     for name, proc in children.items():
         if proc.poll() is None:
             print(f"[make run] stopper {name}", flush=True)
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
+                proc.terminate()
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
     for proc in children.values():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            _signal_group(proc, signal.SIGKILL)
             proc.wait()
+        # Whatever a child left in its session (runserver's reloaded server) goes too.
+        _signal_group(proc, signal.SIGTERM)
 
 
 def main() -> int:
