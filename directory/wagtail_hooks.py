@@ -25,6 +25,14 @@ def _editors(user):
     return p.is_portal_editor(user)
 
 
+def _policy(model, *, add, change, delete, view=_editors, instance_rules=None):
+    return PredicatePermissionPolicy(
+        model,
+        rules={"add": add, "change": change, "delete": delete, "view": view},
+        instance_rules=instance_rules,
+    )
+
+
 class VocabularyViewSet(SnippetViewSet):
     model = Vocabulary
     icon = "list-ul"
@@ -35,14 +43,11 @@ class VocabularyViewSet(SnippetViewSet):
         [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")],
         base_form_class=StableSlugAdminForm,
     )
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         Vocabulary,
-        rules={
-            "add": p.can_manage_reference_data,
-            "change": p.can_manage_vocabularies,
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=p.can_manage_reference_data,
+        change=p.can_manage_vocabularies,
+        delete=p.can_manage_reference_data,
     )
 
 
@@ -65,15 +70,12 @@ class TermViewSet(SnippetViewSet):
         ],
         base_form_class=StableSlugAdminForm,
     )
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         Term,
-        rules={
-            "add": p.can_manage_vocabularies,
-            "change": p.can_manage_vocabularies,
-            # Terms are deactivated, not deleted: a slug must never come back with a new meaning.
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=p.can_manage_vocabularies,
+        change=p.can_manage_vocabularies,
+        # Terms are deactivated, not deleted: a slug must never come back with a new meaning.
+        delete=p.can_manage_reference_data,
     )
 
 
@@ -90,14 +92,11 @@ class MunicipalityViewSet(SnippetViewSet):
         FieldPanel("alternative_names"),
         FieldPanel("county"),
     ]
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         Municipality,
-        rules={
-            "add": p.can_manage_reference_data,
-            "change": p.can_manage_reference_data,
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=p.can_manage_reference_data,
+        change=p.can_manage_reference_data,
+        delete=p.can_manage_reference_data,
     )
 
 
@@ -107,14 +106,11 @@ class CountyViewSet(SnippetViewSet):
     menu_label = _("Fylker")
     list_display = ["name", "code"]
     panels = [FieldPanel("code"), FieldPanel("name")]
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         County,
-        rules={
-            "add": p.can_manage_reference_data,
-            "change": p.can_manage_reference_data,
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=p.can_manage_reference_data,
+        change=p.can_manage_reference_data,
+        delete=p.can_manage_reference_data,
     )
 
 
@@ -136,14 +132,11 @@ class NavOfficeViewSet(SnippetViewSet):
         FieldPanel("visiting_address"),
         FieldPanel("is_demo"),
     ]
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         NavOffice,
-        rules={
-            "add": _editors,
-            "change": _editors,
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=_editors,
+        change=_editors,
+        delete=p.can_manage_reference_data,
         instance_rules={"change": p.can_edit_nav_office},
     )
 
@@ -168,14 +161,11 @@ class OrganisationViewSet(SnippetViewSet):
         FieldPanel("municipalities"),
         FieldPanel("is_demo"),
     ]
-    permission_policy = PredicatePermissionPolicy(
+    permission_policy = _policy(
         Organisation,
-        rules={
-            "add": _editors,
-            "change": _editors,
-            "delete": p.can_manage_reference_data,
-            "view": _editors,
-        },
+        add=_editors,
+        change=_editors,
+        delete=p.can_manage_reference_data,
         instance_rules={
             "change": p.can_edit_organisation,
             "delete": p.can_delete_organisation,
@@ -184,9 +174,7 @@ class OrganisationViewSet(SnippetViewSet):
 
 
 def _membership_policy(model):
-    return PredicatePermissionPolicy(
-        model, rules=dict.fromkeys(("add", "change", "delete", "view"), _editors)
-    )
+    return _policy(model, add=_editors, change=_editors, delete=_editors)
 
 
 class NavOfficeMembershipViewSet(SnippetViewSet):
