@@ -64,7 +64,7 @@ def main() -> int:
         print("[make run] starter innebygd PostgreSQL (var/pgdata)", flush=True)
         os.environ["DATABASE_URL"] = embedded_postgres.start()
     if not os.environ.get("REDIS_URL"):
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (BASE_DIR / "var" / "celery" / folder).mkdir(parents=True, exist_ok=True)
 
     children: dict[str, subprocess.Popen] = {}
