@@ -96,3 +96,41 @@ class MunicipalityMembershipFactory(factory.django.DjangoModelFactory):
         model = MunicipalityMembership
 
     municipality = factory.SubFactory(MunicipalityFactory)
+
+
+def term(vocabulary: str, slug: str) -> Term:
+    """A term loaded from vocabularies.yaml (load reference data first)."""
+    return Term.objects.get(vocabulary__slug=vocabulary, slug=slug)
+
+
+def offer_build(*, organisation, municipality=None, **fields):
+    """An unsaved offer with its terms, a place and a weekly time in memory, as a form gives
+    them to offer_save_draft."""
+    from datetime import time
+
+    from directory.models import Offer, OfferLocation, OfferSchedule
+
+    categories = fields.pop("categories", ["leksehjelp"])
+    target_groups = fields.pop("target_groups", ["barn-og-unge"])
+    offer = Offer(
+        organisation=organisation,
+        title=fields.pop("title", "Leksehjelp for ungdom"),
+        summary=fields.pop("summary", "Gratis leksehjelp med frivillige voksne hver tirsdag."),
+        cost_level=term("cost_levels", fields.pop("cost", "gratis")),
+        kind=term("offer_kinds", fields.pop("kind", "lopende")),
+        participation_mode=term("participation_modes", fields.pop("mode", "drop-in")),
+        contact_role=fields.pop("contact_role", "Koordinator"),
+        **fields,
+    )
+    offer.categories = [term("offer_categories", slug) for slug in categories]
+    offer.target_groups = [term("target_groups", slug) for slug in target_groups]
+    offer.locations = [
+        OfferLocation(
+            municipality=municipality or MunicipalityFactory(),
+            address="Eksempelgata 1",
+            latitude=59.91,
+            longitude=10.75,
+        )
+    ]
+    offer.schedules = [OfferSchedule(weekday=1, opens=time(17), closes=time(19))]
+    return offer

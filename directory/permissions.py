@@ -127,3 +127,52 @@ def can_manage_vocabularies(user) -> bool:
 
 def can_manage_reference_data(user) -> bool:
     return is_portal_admin(user)
+
+
+# --- Organisations: registration and claims ----------------------------------------------------
+
+
+def can_register_organisation(user) -> bool:
+    return _active(user)
+
+
+def can_approve_organisation(user) -> bool:
+    """Nav staff decide which organisations may publish offers."""
+    return is_nav_staff(user)
+
+
+def can_decide_organisation_claim(user, claim) -> bool:
+    return is_nav_staff(user) or (
+        organisation_role(user, claim.organisation) == OrganisationMembership.Role.OWNER
+        and claim.user_id != user.pk
+    )
+
+
+# --- Offers -------------------------------------------------------------------------------------
+
+
+def can_moderate_offers(user) -> bool:
+    return is_nav_staff(user)
+
+
+def can_create_offer(user, organisation: Organisation) -> bool:
+    return organisation_role(user, organisation) is not None or is_portal_editor(user)
+
+
+def can_edit_offer(user, offer) -> bool:
+    """Representatives of the owning organisation, and portal editors."""
+    return can_create_offer(user, offer.organisation)
+
+
+def can_view_offer(user, offer) -> bool:
+    """The public sees published, visible offers; owners and moderators see every state."""
+    from directory.models import Offer
+
+    if offer.live and offer.visibility == Offer.Visibility.VISIBLE:
+        return True
+    return can_edit_offer(user, offer) or can_moderate_offers(user)
+
+
+def can_view_offer_draft(user, offer) -> bool:
+    """Drafts, pending edits and rejection reasons: the organisation and moderators only."""
+    return can_edit_offer(user, offer) or can_moderate_offers(user)

@@ -1,19 +1,28 @@
+from directory.models.catalogue_settings import CatalogueSettings
+from directory.models.deliveries import Delivery
 from directory.models.geography import County, Municipality, NavOffice
 from directory.models.memberships import (
     MunicipalityMembership,
     NavOfficeMembership,
     OrganisationMembership,
 )
-from directory.models.organisations import Organisation
+from directory.models.offers import Offer, OfferLocation, OfferSchedule
+from directory.models.organisations import Organisation, OrganisationClaim
 from directory.models.taxonomy import Term, Vocabulary
 
 __all__ = [
+    "CatalogueSettings",
+    "Delivery",
     "County",
     "Municipality",
     "MunicipalityMembership",
     "NavOffice",
     "NavOfficeMembership",
+    "Offer",
+    "OfferLocation",
+    "OfferSchedule",
     "Organisation",
+    "OrganisationClaim",
     "OrganisationMembership",
     "Term",
     "Vocabulary",

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from directory.services.demo_content import demo_directory_load
+from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         call_command("load_reference_data", stdout=self.stdout)
         created = site_shell_ensure()
         self.stdout.write(f"Sider: {created['sider']} nye.")
+        self.stdout.write(f"Faste jobber: {periodic_tasks_ensure()} nye.")
         if not demo:
             return
         created = demo_directory_load()

@@ -1,0 +1,153 @@
+"""The offer workflow: draft -> submitted -> approved (published) / rejected.
+
+The database row of an offer is its live version. Edits are saved as Wagtail revisions; a
+moderator's approval publishes the latest revision, so a published offer stays up unchanged
+while an edit waits for review.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory import permissions as p
+from directory.models import Offer, Organisation, OrganisationMembership
+from directory.services.deliveries import Message, deliveries_enqueue
+from directory.services.freshness import confirmation_due_after
+from directory.services.rich_text import sanitise_rich_text
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _notify_organisation(*, offer: Offer, key: str, subject: str, body: str, link: str) -> None:
+    emails = OrganisationMembership.objects.filter(
+        organisation_id=offer.organisation_id, user__is_active=True
+    ).values_list("user__email", flat=True)
+    deliveries_enqueue(
+        [
+            Message(key=f"{key}:{email}", recipient=email, subject=subject, body=body, link=link)
+            for email in emails
+        ]
+    )
+    from directory.tasks import deliveries_dispatch_task
+
+    transaction.on_commit(deliveries_dispatch_task.delay)
+
+
+@transaction.atomic
+def offer_save_draft(*, offer: Offer, by) -> Offer:
+    """Save a new offer or an edit (from a ClusterForm, children and terms in memory).
+
+    A published offer keeps its live row; the edit is stored as a revision only."""
+    if offer.pk:
+        _require(p.can_edit_offer(by, offer), _("Du kan ikke endre dette tilbudet."))
+    else:
+        _require(
+            p.can_create_offer(by, offer.organisation),
+            _("Du kan bare registrere tilbud for organisasjoner du representerer."),
+        )
+    if offer.pk is None:
+        # DraftStateMixin defaults to live; a new offer is public only once approved.
+        offer.live = False
+    offer.description = sanitise_rich_text(offer.description)
+    offer.full_clean(exclude=["latest_revision", "live_revision"])
+    if not offer.live:
+        offer.save()
+    revision = offer.save_revision(user=by, log_action=True)
+    state = {"moderation_status": Offer.ModerationStatus.DRAFT}
+    Offer.objects.filter(pk=offer.pk).update(**state)
+    offer.moderation_status = state["moderation_status"]
+    offer.latest_revision = revision
+    return offer
+
+
+@transaction.atomic
+def offer_submit(*, offer: Offer, by) -> Offer:
+    """Send the latest version to Nav for review."""
+    _require(p.can_edit_offer(by, offer), _("Du kan ikke sende inn dette tilbudet."))
+    if offer.latest_revision_id is None:
+        raise ValidationError(_("Lagre tilbudet før du sender det inn."))
+    if offer.moderation_status == Offer.ModerationStatus.SUBMITTED:
+        return offer
+    offer.moderation_status = Offer.ModerationStatus.SUBMITTED
+    offer.submitted_at = timezone.now()
+    offer.save(update_fields=["moderation_status", "submitted_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_approve(*, offer: Offer, by, now=None) -> Offer:
+    """Publish the submitted version; the organisation is told by email."""
+    _require(p.can_moderate_offers(by), _("Bare Nav-ansatte kan godkjenne tilbud."))
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.moderation_status != Offer.ModerationStatus.SUBMITTED:
+        raise ValidationError(_("Tilbudet venter ikke på godkjenning."))
+    if offer.organisation.status != Organisation.Status.APPROVED:
+        raise ValidationError(
+            _("Organisasjonen «%(name)s» må godkjennes før tilbudene kan publiseres.")
+            % {"name": offer.organisation.name}
+        )
+    now = now or timezone.now()
+    revision = offer.latest_revision
+    # Permission was checked above with our own predicate; Wagtail would ask Django perms.
+    revision.publish(user=by, log_action=True, skip_permission_checks=True)
+    offer.refresh_from_db()
+    offer.moderation_status = Offer.ModerationStatus.APPROVED
+    offer.rejection_reason = ""
+    offer.visibility = Offer.Visibility.VISIBLE
+    offer.last_verified_at = now
+    offer.confirmation_due_at = confirmation_due_after(now)
+    offer.save(
+        update_fields=[
+            "moderation_status",
+            "rejection_reason",
+            "visibility",
+            "last_verified_at",
+            "confirmation_due_at",
+        ]
+    )
+    _notify_organisation(
+        offer=offer,
+        key=f"offer:{offer.pk}:approved:{revision.pk}",
+        subject=_("Tilbudet «%(title)s» er godkjent") % {"title": offer.title},
+        body=_(
+            "Tilbudet «%(title)s» er godkjent og publisert i Samarbeidsportalen.\n\n"
+            "Du finner det under Min side."
+        )
+        % {"title": offer.title},
+        link=f"/min-side/tilbud/{offer.pk}/",
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_reject(*, offer: Offer, by, reason: str) -> Offer:
+    """Send the version back with a reason the organisation sees; a live version stays up."""
+    _require(p.can_moderate_offers(by), _("Bare Nav-ansatte kan avvise tilbud."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Skriv en begrunnelse organisasjonen kan forstå.")})
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.moderation_status != Offer.ModerationStatus.SUBMITTED:
+        raise ValidationError(_("Tilbudet venter ikke på godkjenning."))
+    offer.moderation_status = Offer.ModerationStatus.REJECTED
+    offer.rejection_reason = reason
+    offer.save(update_fields=["moderation_status", "rejection_reason"])
+    _notify_organisation(
+        offer=offer,
+        key=f"offer:{offer.pk}:rejected:{offer.latest_revision_id}",
+        subject=_("Tilbudet «%(title)s» må endres") % {"title": offer.title},
+        body=_(
+            "Nav har sett på tilbudet «%(title)s» og ber dere endre det før det kan "
+            "publiseres.\n\nBegrunnelse: %(reason)s\n\nRett det opp under Min side og send inn "
+            "på nytt."
+        )
+        % {"title": offer.title, "reason": reason},
+        link=f"/min-side/tilbud/{offer.pk}/",
+    )
+    return offer

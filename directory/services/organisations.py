@@ -1,0 +1,114 @@
+"""Organisations register themselves or claim an existing entry; Nav staff approve."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from directory import permissions as p
+from directory.models import Organisation, OrganisationClaim, OrganisationMembership
+from directory.validators import normalise_organisation_number
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "organisasjon"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organisation_register(*, organisation: Organisation, by) -> Organisation:
+    """Register a new organisation (from a validated form); the registrant becomes its owner
+    and Nav staff are asked to approve it."""
+    if not p.can_register_organisation(by):
+        raise PermissionDenied(_("Du må være innlogget for å registrere en organisasjon."))
+    if organisation.organisation_number:
+        organisation.organisation_number = normalise_organisation_number(
+            organisation.organisation_number
+        )
+        existing = Organisation.objects.filter(
+            organisation_number=organisation.organisation_number
+        ).first()
+        if existing:
+            raise ValidationError(
+                {
+                    "organisation_number": _(
+                        "%(name)s er allerede registrert med dette organisasjonsnummeret. "
+                        "Be om tilgang til organisasjonen i stedet."
+                    )
+                    % {"name": existing.name}
+                }
+            )
+    organisation.slug = organisation.slug or _unique_slug(organisation.name)
+    organisation.status = Organisation.Status.PENDING
+    organisation.full_clean()
+    organisation.save()
+    OrganisationMembership.objects.create(
+        user=by, organisation=organisation, role=OrganisationMembership.Role.OWNER
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_decide(*, organisation: Organisation, by, approve: bool, reason: str = ""):
+    if not p.can_approve_organisation(by):
+        raise PermissionDenied(_("Bare Nav-ansatte kan godkjenne organisasjoner."))
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Skriv en begrunnelse organisasjonen kan forstå.")})
+    organisation.status = Organisation.Status.APPROVED if approve else Organisation.Status.REJECTED
+    organisation.rejection_reason = "" if approve else reason.strip()
+    organisation.save(update_fields=["status", "rejection_reason", "updated_at"])
+    return organisation
+
+
+@transaction.atomic
+def organisation_claim_request(*, organisation: Organisation, by, message: str = ""):
+    """Ask to represent an organisation that is already in the portal."""
+    if not by.is_authenticated:
+        raise PermissionDenied(_("Du må være innlogget."))
+    if OrganisationMembership.objects.filter(user=by, organisation=organisation).exists():
+        raise ValidationError(_("Du representerer allerede denne organisasjonen."))
+    try:
+        with transaction.atomic():
+            return OrganisationClaim.objects.create(
+                user=by, organisation=organisation, message=message.strip()[:1000]
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Du har allerede en forespørsel som venter på svar for denne organisasjonen.")
+        ) from exc
+
+
+@transaction.atomic
+def organisation_claim_decide(*, claim: OrganisationClaim, by, approve: bool, reason: str = ""):
+    if not p.can_decide_organisation_claim(by, claim):
+        raise PermissionDenied(_("Du kan ikke behandle denne forespørselen."))
+    claim = OrganisationClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != OrganisationClaim.Status.PENDING:
+        raise ValidationError(_("Forespørselen er allerede behandlet."))
+    claim.status = (
+        OrganisationClaim.Status.APPROVED if approve else OrganisationClaim.Status.REJECTED
+    )
+    claim.decided_by = by
+    claim.decided_at = timezone.now()
+    claim.decision_reason = reason.strip()
+    claim.save()
+    if approve:
+        has_owner = OrganisationMembership.objects.filter(
+            organisation=claim.organisation, role=OrganisationMembership.Role.OWNER
+        ).exists()
+        OrganisationMembership.objects.get_or_create(
+            user=claim.user,
+            organisation=claim.organisation,
+            defaults={
+                "role": OrganisationMembership.Role.EDITOR
+                if has_owner
+                else OrganisationMembership.Role.OWNER
+            },
+        )
+    return claim
