@@ -103,7 +103,7 @@ def term(vocabulary: str, slug: str) -> Term:
     return Term.objects.get(vocabulary__slug=vocabulary, slug=slug)
 
 
-def offer_build(*, organisation, municipality=None, **fields):
+def offer_build(*, organisation, municipality=None, point=(59.91, 10.75), **fields):
     """An unsaved offer with its terms, a place and a weekly time in memory, as a form gives
     them to offer_save_draft."""
     from datetime import time
@@ -128,8 +128,8 @@ def offer_build(*, organisation, municipality=None, **fields):
         OfferLocation(
             municipality=municipality or MunicipalityFactory(),
             address="Eksempelgata 1",
-            latitude=59.91,
-            longitude=10.75,
+            latitude=point[0],
+            longitude=point[1],
         )
     ]
     offer.schedules = [OfferSchedule(weekday=1, opens=time(17), closes=time(19))]

@@ -6,3 +6,9 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Søk")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from directory.signals import offers_changed
+        from search.signal_handlers import reindex_changed_offers
+
+        offers_changed.connect(reindex_changed_offers, dispatch_uid="search.offers_changed")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from directory import permissions as p
 from directory.models import CatalogueSettings, Offer, OrganisationMembership
 from directory.services.deliveries import Message, deliveries_enqueue
+from directory.signals import announce_offers_changed
 
 CONFIRM_SALT = "directory.offer-confirm"
 ONGOING_KIND = "lopende"
@@ -77,6 +78,7 @@ def offer_confirm(*, offer: Offer, by=None, role: str = "", via_token: bool = Fa
     offer.save(
         update_fields=["last_verified_at", "verified_by_role", "confirmation_due_at", "visibility"]
     )
+    announce_offers_changed([offer.pk])
     return offer
 
 
@@ -168,6 +170,7 @@ def offers_freshness_sweep(*, now=None) -> dict[str, int]:
             visibility=Offer.Visibility.HIDDEN_STALE
         )
         report["skjult"] = len(stale)
+        announce_offers_changed([o.pk for o in stale])
         deliveries_enqueue(
             _messages(
                 stale,
@@ -188,4 +191,5 @@ def offers_freshness_sweep(*, now=None) -> dict[str, int]:
             visibility=Offer.Visibility.ARCHIVED
         )
         report["arkivert"] = len(ended)
+        announce_offers_changed([o.pk for o in ended])
     return report

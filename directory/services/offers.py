@@ -17,6 +17,7 @@ from directory.models import Offer, Organisation, OrganisationMembership
 from directory.services.deliveries import Message, deliveries_enqueue
 from directory.services.freshness import confirmation_due_after
 from directory.services.rich_text import sanitise_rich_text
+from directory.signals import announce_offers_changed
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -111,6 +112,7 @@ def offer_approve(*, offer: Offer, by, now=None) -> Offer:
             "confirmation_due_at",
         ]
     )
+    announce_offers_changed([offer.pk])
     _notify_organisation(
         offer=offer,
         key=f"offer:{offer.pk}:approved:{revision.pk}",

@@ -1,0 +1,98 @@
+"""Building search documents from offers."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVector
+from django.db import transaction
+from django.db.models import Func, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils.html import strip_tags
+
+from directory.models import Offer
+from search.models import OfferDocument
+
+
+def _slugs(terms) -> list[str]:
+    return sorted({t.slug for t in terms})
+
+
+def _labels(terms) -> str:
+    return " ".join(t.label_nb for t in terms)
+
+
+@transaction.atomic
+def offers_index(offer_ids) -> int:
+    """Rebuild the documents of these offers (deleting those of offers that are gone)."""
+    offer_ids = list(offer_ids)
+    offers = list(
+        Offer.objects.filter(pk__in=offer_ids)
+        .select_related("organisation", "cost_level", "participation_mode")
+        .prefetch_related(
+            "categories",
+            "target_groups",
+            "life_areas",
+            "languages",
+            "needs",
+            "schedules",
+            "locations__municipality__county",
+        )
+    )
+    OfferDocument.objects.filter(pk__in=set(offer_ids) - {o.pk for o in offers}).delete()
+    for offer in offers:
+        locations = list(offer.locations.all())
+        categories, target_groups = list(offer.categories.all()), list(offer.target_groups.all())
+        life_areas, needs = list(offer.life_areas.all()), list(offer.needs.all())
+        keywords = " ".join(
+            [_labels(categories), _labels(target_groups), _labels(life_areas), _labels(needs)]
+        )
+        places = " ".join(
+            f"{loc.municipality.name} {loc.name}" for loc in locations if loc.municipality_id
+        )
+        OfferDocument.objects.update_or_create(
+            offer=offer,
+            defaults={
+                "is_public": offer.live and offer.visibility == Offer.Visibility.VISIBLE,
+                "title": offer.title,
+                "summary": offer.summary,
+                "organisation_name": offer.organisation.name,
+                "search_text": f"{offer.title} {keywords} {places} {offer.summary}".lower(),
+                "counties": sorted({loc.municipality.county.code for loc in locations}),
+                "municipalities": sorted({loc.municipality.code for loc in locations}),
+                "categories": _slugs(categories),
+                "target_groups": _slugs(target_groups),
+                "life_areas": _slugs(life_areas),
+                "languages": _slugs(offer.languages.all()),
+                "participation_modes": [offer.participation_mode.slug],
+                "cost_levels": [offer.cost_level.slug],
+                "weekdays": sorted({s.weekday for s in offer.schedules.all()}),
+                "min_age": offer.min_age,
+                "max_age": offer.max_age,
+                "latitudes": [loc.latitude for loc in locations if loc.latitude is not None],
+                "longitudes": [loc.longitude for loc in locations if loc.latitude is not None],
+                "is_digital": offer.is_digital,
+                "is_national": offer.is_national,
+                "last_verified_at": offer.last_verified_at,
+            },
+        )
+        # Weighted: title A, categories/target groups B, summary and places C, full text D.
+        OfferDocument.objects.filter(pk=offer.pk).update(
+            search_vector=(
+                SearchVector(Value(offer.title), weight="A", config="norwegian")
+                + SearchVector(Value(keywords), weight="B", config="norwegian")
+                + SearchVector(
+                    Value(f"{offer.summary} {places} {offer.organisation.name}"),
+                    weight="C",
+                    config="norwegian",
+                )
+                + SearchVector(Value(strip_tags(offer.description)), weight="D", config="norwegian")
+            ),
+            search_text=Func(Lower(Coalesce("search_text", Value(""))), function="unaccent"),
+        )
+    return len(offers)
+
+
+def offers_reindex_all(*, batch_size: int = 500) -> int:
+    ids = list(Offer.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        offers_index(ids[start : start + batch_size])
+    return len(ids)

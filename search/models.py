@@ -1,0 +1,60 @@
+"""Search documents: one denormalised row per offer, rebuilt whenever the offer changes.
+
+Facets are arrays of stable slugs/codes so a filter is an array overlap (GIN-indexed) and a
+count is an unnest. Only the PostgreSQL backend reads this table; the Elasticsearch backend
+indexes the same document shape.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+def _codes():
+    return ArrayField(models.CharField(max_length=80), default=list, blank=True)
+
+
+class OfferDocument(models.Model):
+    offer = models.OneToOneField(
+        "directory.Offer", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    is_public = models.BooleanField(default=False)
+    title = models.CharField(max_length=150)
+    summary = models.CharField(max_length=300)
+    organisation_name = models.CharField(max_length=200)
+    search_vector = SearchVectorField(null=True)
+    # Unaccented, lower-cased words for typo tolerance (pg_trgm word similarity).
+    search_text = models.TextField(blank=True)
+    counties = _codes()
+    municipalities = _codes()
+    categories = _codes()
+    target_groups = _codes()
+    life_areas = _codes()
+    languages = _codes()
+    participation_modes = _codes()
+    cost_levels = _codes()
+    weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True)
+    max_age = models.PositiveSmallIntegerField(null=True)
+    latitudes = ArrayField(models.FloatField(), default=list, blank=True)
+    longitudes = ArrayField(models.FloatField(), default=list, blank=True)
+    is_digital = models.BooleanField(default=False)
+    is_national = models.BooleanField(default=False)
+    last_verified_at = models.DateTimeField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["search_vector"], name="offerdoc_vector_idx"),
+            GinIndex(fields=["search_text"], name="offerdoc_trgm_idx", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["categories"], name="offerdoc_categories_idx"),
+            GinIndex(fields=["municipalities"], name="offerdoc_municipalities_idx"),
+            GinIndex(fields=["counties"], name="offerdoc_counties_idx"),
+            GinIndex(fields=["target_groups"], name="offerdoc_target_groups_idx"),
+            GinIndex(fields=["life_areas"], name="offerdoc_life_areas_idx"),
+            models.Index(fields=["is_public"], name="offerdoc_public_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,180 @@
+"""Offer search on PostgreSQL: Norwegian stemming, typos, facets, distance, visibility."""
+
+import pytest
+
+from directory.factories import offer_build
+from directory.models import Municipality, Offer, Organisation
+from directory.services.offers import offer_approve, offer_save_draft, offer_submit
+from directory.services.reference_data import reference_data_load
+from search.backends import get_backend
+from search.backends.base import OfferQuery
+from search.models import OfferDocument
+
+pytestmark = pytest.mark.django_db
+
+DRAMMEN = (59.7439, 10.2045)
+OSLO = (59.9127, 10.7600)
+BERGEN = (60.3913, 5.3221)
+
+
+@pytest.fixture
+def catalogue(world, django_capture_on_commit_callbacks):
+    """Published offers in three towns, one draft and one hidden offer."""
+    reference_data_load()
+    Organisation.objects.update(status="approved")
+    org, owner, staff = world["org_a"], world["users"]["owner_a"], world["users"]["nav_staff_x"]
+    town = {code: Municipality.objects.get(code=code) for code in ("3301", "0301", "4601")}
+
+    def publish(title, code, point, **fields):
+        offer = offer_build(
+            organisation=org, municipality=town[code], title=title, point=point, **fields
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            offer = offer_save_draft(offer=offer, by=owner)
+            offer_submit(offer=offer, by=owner)
+            return offer_approve(offer=offer, by=staff)
+
+    offers = {
+        "lekser_drammen": publish(
+            "Leksehjelp for 10-åringer",
+            "3301",
+            DRAMMEN,
+            min_age=8,
+            max_age=12,
+            target_groups=["barn-og-unge"],
+        ),
+        "lekser_oslo": publish(
+            "Leksehjelp på biblioteket",
+            "0301",
+            OSLO,
+            min_age=13,
+            max_age=19,
+            target_groups=["barn-og-unge"],
+        ),
+        "sprak_bergen": publish(
+            "Språkkafé på tirsdager",
+            "4601",
+            BERGEN,
+            categories=["sprakkafe"],
+            target_groups=["innvandrere"],
+            mode="drop-in",
+        ),
+        "gjeld_oslo": publish(
+            "Gjeldsrådgivning med frivillige økonomer",
+            "0301",
+            OSLO,
+            categories=["okonomisk-radgivning"],
+            target_groups=["alle"],
+            cost="gratis",
+        ),
+    }
+    draft = offer_save_draft(
+        offer=offer_build(organisation=org, municipality=town["3301"], title="Leksehjelp utkast"),
+        by=owner,
+    )
+    hidden = offers["gjeld_oslo"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Offer.objects.filter(pk=hidden.pk).update(visibility="hidden_stale")
+        from directory.signals import announce_offers_changed
+
+        announce_offers_changed([hidden.pk])
+    offers["draft"] = draft
+    return offers
+
+
+def search(**kwargs):
+    return get_backend().search_offers(OfferQuery(**kwargs))
+
+
+def ids(results):
+    return {hit.offer_id for hit in results.hits}
+
+
+def test_norwegian_stemming_finds_inflected_forms(catalogue):
+    assert ids(search(text="leksehjelpen")) >= {
+        catalogue["lekser_drammen"].pk,
+        catalogue["lekser_oslo"].pk,
+    }
+
+
+def test_misspelt_query_still_finds_the_offer(catalogue):
+    assert catalogue["lekser_drammen"].pk in ids(search(text="lekshjelp drammen"))
+    assert catalogue["sprak_bergen"].pk in ids(search(text="sprakkafe"))
+
+
+def test_drafts_and_hidden_offers_never_appear_nor_count(catalogue):
+    results = search(text="")
+    assert catalogue["draft"].pk not in ids(results)
+    assert catalogue["gjeld_oslo"].pk not in ids(results)
+    assert results.total == 3
+    assert sum(v.count for v in results.facets["counties"]) == 3
+
+
+def test_two_facet_filters_and_age(catalogue):
+    results = search(
+        text="leksehjelp",
+        filters={"municipalities": ("3301",), "target_groups": ("barn-og-unge",)},
+        age=10,
+    )
+    assert ids(results) == {catalogue["lekser_drammen"].pk}
+
+
+def test_sort_by_distance_from_a_nav_office(catalogue):
+    results = search(near=OSLO, sort="distance")
+    assert results.hits[0].offer_id == catalogue["lekser_oslo"].pk
+    assert results.hits[-1].offer_id == catalogue["sprak_bergen"].pk
+    assert results.hits[0].distance_km < 1
+    within = search(near=OSLO, within_km=60)
+    assert ids(within) == {catalogue["lekser_oslo"].pk, catalogue["lekser_drammen"].pk}
+
+
+def _independent_count(facet, value, filters):
+    """Count matching documents in Python, from the documents themselves."""
+    count = 0
+    for doc in OfferDocument.objects.filter(is_public=True):
+        ok = all(
+            set(getattr(doc, f)) & {int(v) if f == "weekdays" else v for v in vals}
+            for f, vals in filters.items()
+            if f != facet
+        )
+        values = getattr(doc, facet)
+        if ok and (int(value) if facet == "weekdays" else value) in values:
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"municipalities": ("0301",)},
+        {"municipalities": ("0301", "4601")},
+        {"categories": ("leksehjelp",), "counties": ("33", "03")},
+        {"target_groups": ("barn-og-unge",), "cost_levels": ("gratis",)},
+    ],
+)
+def test_facet_counts_equal_counts_computed_independently(catalogue, filters):
+    results = search(filters=filters)
+    for facet in (
+        "counties",
+        "municipalities",
+        "categories",
+        "target_groups",
+        "cost_levels",
+        "participation_modes",
+        "weekdays",
+    ):
+        for value in results.facets[facet]:
+            assert value.count == _independent_count(facet, value.value, filters), (
+                facet,
+                value,
+                filters,
+            )
+
+
+def test_pagination(catalogue):
+    first = search(per_page=2, page=1, sort="verified")
+    second = search(per_page=2, page=2, sort="verified")
+    assert first.total == second.total == 3 and first.pages == 2
+    assert len(first.hits) == 2 and len(second.hits) == 1
+    assert not ids(first) & ids(second)
