@@ -1,22 +1,48 @@
+"""The site shell's navigation: the main menu and the footer. Tags query, templates don't."""
+
 from django import template
 from wagtail.models import Page, Site
+
+from portal.models import SiteShellSettings
 
 register = template.Library()
 
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
-    """Pages below the site's home page that editors marked «Vis i menyer»."""
+    """Live, public pages below the site's home page that editors marked «Vis i menyer»."""
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     items = []
     if site is not None:
-        items = list(
-            Page.objects.child_of(site.root_page)
-            .live()
-            .public()
-            .in_menu()
-            .only("title", "url_path")
-        )
+        items = [
+            {"title": page.title, "url": page.get_url(request), "pk": page.pk}
+            for page in Page.objects.child_of(site.root_page).live().public().in_menu()
+        ]
     current = getattr(context.get("page"), "pk", None)
-    return {"items": items, "current": current, "request": request}
+    return {"items": items, "current": current}
+
+
+@register.inclusion_tag("components/site_footer.html", takes_context=True)
+def site_footer(context):
+    """Contact details and the accessibility statement and privacy links, edited in Wagtail."""
+    request = context.get("request")
+    # No site matches before the shell is set up (fresh database, some tests): show no footer.
+    site = Site.find_for_request(request) if request else None
+    shell = SiteShellSettings.for_request(request) if site else None
+    links = []
+    if shell is not None:
+        pages = Page.objects.live().in_bulk(
+            [shell.accessibility_statement_page_id, shell.privacy_page_id]
+        )
+        for page_id, kind in (
+            (shell.accessibility_statement_page_id, "accessibility"),
+            (shell.privacy_page_id, "privacy"),
+        ):
+            if page_id in pages:
+                links.append({"kind": kind, "url": pages[page_id].get_url(request)})
+    return {
+        "contact_email": shell.contact_email if shell else "",
+        "contact_text": shell.contact_text if shell else "",
+        "links": links,
+    }

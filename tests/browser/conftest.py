@@ -2,30 +2,33 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = Path(__file__).resolve().parents[2] / "var" / "test-assets" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
-    "--disable-quic",
     "--no-first-run",
-    # Without these Chromium tries to reach Google's hosts, which this network refuses.
+    # Without these Chromium calls Google's hosts on its own, which would also show up as
+    # requests to other hosts.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
 ]
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# itself (fixtures, assertions) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Playwright's sync API runs an event loop in this thread, so Django would refuse the ORM calls
+# that fixtures and assertions make; they are synchronous and safe here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        message = "Debian's chromium is not installed (apt-get install chromium)"
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -41,10 +44,9 @@ def browser():
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """A live server with the site shell (home page, content pages, footer settings).
+    """The live server, with the home page, the fixed content pages and the footer settings.
 
-    Live-server tests flush the database afterwards, Wagtail's root page included;
-    site_shell_ensure puts back whatever is missing."""
+    Live-server tests empty the database after each test, so the shell is created every time."""
     from portal.services import site_shell_ensure
 
     site_shell_ensure()
@@ -52,36 +54,54 @@ def site(live_server, transactional_db):
 
 
 @pytest.fixture
-def page(browser, site):
+def requested_urls():
+    """Every URL the browser requested during the test."""
+    return []
+
+
+@pytest.fixture
+def page(browser, site, requested_urls):
     context = browser.new_context(locale="nb-NO", base_url=site.url)
     page = context.new_page()
-    foreign = []
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if request.url.startswith((site.url, "data:", "blob:"))
-            else foreign.append(request.url)
-        ),
-    )
-    page.foreign_requests = foreign
+    page.on("request", lambda request: requested_urls.append(request.url))
     yield page
     context.close()
-    assert not foreign, f"The page loaded something from another host: {foreign}"
+    # Every test also checks that the site loaded nothing from other hosts.
+    foreign = foreign_urls(requested_urls, site.url)
+    assert not foreign, f"Requests to other hosts than the live server: {foreign}"
 
 
-def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A/AA and best practice) and return the serious/critical findings."""
+def foreign_urls(urls: list[str], base_url: str) -> list[str]:
+    """The URLs that go to another host than base_url (data: and blob: URLs stay in the page)."""
+    own = urlsplit(base_url).netloc
+    return [
+        url
+        for url in urls
+        if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own
+    ]
+
+
+def axe(page) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A and AA, best practice) and return the serious and critical
+    violations."""
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
     )
-    return [v for v in result["violations"] if v["impact"] in impacts]
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def describe(violations: list[dict]) -> str:
+    """A readable assertion message: rule, impact, help and the offending elements."""
     return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[node['target'] for node in v['nodes']]}"
         for v in violations
     )
+
+
+def log_in(page, email: str, password: str) -> None:
+    """Log in through allauth's form, as a person would."""
+    page.goto("/konto/login/")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Passord", exact=True).fill(password)
+    page.get_by_role("button", name="Logg inn").click()
