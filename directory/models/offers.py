@@ -157,6 +157,14 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
     verified_by_role = models.CharField(_("bekreftet av (rolle)"), max_length=120, blank=True)
     confirmation_due_at = models.DateTimeField(_("neste bekreftelse"), null=True, blank=True)
     is_demo = models.BooleanField(_("eksempeldata"), default=False)
+    source_id = models.CharField(
+        _("kilde-ID"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Stabil ID fra en import eller eksempeldata, slik at ny innlesing oppdaterer."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,6 +180,7 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
         "verified_by_role",
         "confirmation_due_at",
         "is_demo",
+        "source_id",
         "created_at",
     )
 

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from directory.services.demo_content import demo_directory_load
+from directory.services.demo_content import demo_directory_load, demo_offers_load
 from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
+from search.indexing import offers_reindex_all
 
 
 class Command(BaseCommand):
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         if not demo:
             return
         created = demo_directory_load()
+        created["tilbud"] = demo_offers_load()
+        if created["tilbud"]:
+            # Index now rather than wait for the worker, so search works on first page load.
+            offers_reindex_all()
         self.stdout.write(
             "Eksempelinnhold: " + ", ".join(f"{k}: {v} nye" for k, v in created.items())
         )
