@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
+    path("", include("search.urls")),
+    path("", include("directory.urls")),
 ]
 
 if settings.DEBUG:

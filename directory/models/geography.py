@@ -72,6 +72,9 @@ class NavOffice(models.Model):
     )
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     visiting_address = models.CharField(_("besøksadresse"), max_length=200, blank=True)
+    # Where the office is, for «sorter etter avstand fra Nav-kontoret».
+    latitude = models.FloatField(_("breddegrad"), null=True, blank=True)
+    longitude = models.FloatField(_("lengdegrad"), null=True, blank=True)
     is_demo = models.BooleanField(
         _("demokontor"), default=False, help_text=_("Opprettet som eksempeldata.")
     )

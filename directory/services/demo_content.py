@@ -30,24 +30,24 @@ from directory.validators import organisation_number_check_digit
 
 logger = logging.getLogger(__name__)
 
-# (office name, municipality codes served, management form)
+# (office name, municipality codes served, management form, approximate town-centre point)
 DEMO_NAV_OFFICES = [
-    ("Nav Grünerløkka", ["0301"], "felles-kommune"),
-    ("Nav Bergenhus", ["4601"], "felles-kommune"),
-    ("Nav Trondheim", ["5001"], "felles-kommune"),
-    ("Nav Stavanger", ["1103"], "felles-kommune"),
-    ("Nav Sandnes", ["1108"], "felles-kommune"),
-    ("Nav Tromsø", ["5501"], "felles-kommune"),
-    ("Nav Hamar", ["3403"], "felles-kommune"),
-    ("Nav Ålesund", ["1508"], "felles-kommune"),
-    ("Nav Alta", ["5601"], "felles-kommune"),
-    ("Nav Fredrikstad", ["3107"], "felles-kommune"),
-    ("Nav Lillestrøm", ["3205"], "felles-kommune"),
-    ("Nav Skien", ["4003"], "felles-kommune"),
-    ("Nav Bodø", ["1804"], "felles-kommune"),
-    ("Nav Nord-Østerdal", ["3427", "3426"], "felles-kommune"),
-    ("Nav Drammen", ["3301"], "felles-kommune"),
-    ("Nav Gjøvik", ["3407"], "felles-kommune"),
+    ("Nav Grünerløkka", ["0301"], "felles-kommune", (59.9233, 10.7583)),
+    ("Nav Bergenhus", ["4601"], "felles-kommune", (60.3929, 5.3241)),
+    ("Nav Trondheim", ["5001"], "felles-kommune", (63.4305, 10.3951)),
+    ("Nav Stavanger", ["1103"], "felles-kommune", (58.9700, 5.7331)),
+    ("Nav Sandnes", ["1108"], "felles-kommune", (58.8517, 5.7355)),
+    ("Nav Tromsø", ["5501"], "felles-kommune", (69.6496, 18.9560)),
+    ("Nav Hamar", ["3403"], "felles-kommune", (60.7945, 11.0680)),
+    ("Nav Ålesund", ["1508"], "felles-kommune", (62.4722, 6.1495)),
+    ("Nav Alta", ["5601"], "felles-kommune", (69.9689, 23.2716)),
+    ("Nav Fredrikstad", ["3107"], "felles-kommune", (59.2181, 10.9298)),
+    ("Nav Lillestrøm", ["3205"], "felles-kommune", (59.9560, 11.0504)),
+    ("Nav Skien", ["4003"], "felles-kommune", (59.2096, 9.6090)),
+    ("Nav Bodø", ["1804"], "felles-kommune", (67.2804, 14.4049)),
+    ("Nav Nord-Østerdal", ["3427", "3426"], "felles-kommune", (62.2736, 10.7817)),
+    ("Nav Drammen", ["3301"], "felles-kommune", (59.7439, 10.2045)),
+    ("Nav Gjøvik", ["3407"], "felles-kommune", (60.7957, 10.6916)),
 ]
 
 # (organisation name, organisation type slug, municipality code)
@@ -92,7 +92,7 @@ def _term(vocabulary: str, slug: str) -> Term | None:
 def demo_directory_load() -> dict[str, int]:
     """Create the demo Nav offices and organisations that are missing."""
     created = {"Nav-kontorer": 0, "organisasjoner": 0}
-    for name, codes, form in DEMO_NAV_OFFICES:
+    for name, codes, form, (latitude, longitude) in DEMO_NAV_OFFICES:
         municipalities = list(Municipality.objects.filter(code__in=codes))
         if len(municipalities) != len(codes):
             raise ValueError(f"Referansedata mangler kommune for {name}: last dem først.")
@@ -103,6 +103,8 @@ def demo_directory_load() -> dict[str, int]:
                 "is_demo": True,
                 "management_form": _term("nav_office_management_forms", form),
                 "email": f"samarbeid.{slugify(name)}@nav-demo.example.org",
+                "latitude": latitude,
+                "longitude": longitude,
             },
         )
         if was_created:

@@ -1,0 +1,3 @@
+from directory.views import min_side, moderation, public
+
+urlpatterns = [*public.urlpatterns, *min_side.urlpatterns, *moderation.urlpatterns]

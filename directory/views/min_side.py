@@ -1,0 +1,3 @@
+"""Min side: organisation representatives manage their organisations and offers."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The moderation queue for Nav staff (internal: behind MFA)."""
+
+urlpatterns: list = []

@@ -1,0 +1,20 @@
+"""Shared view helpers: pagination and full-page vs htmx-partial rendering."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+
+def paginate(request, items, *, per_page: int = 20):
+    """A page of `items` from ?side=N; out-of-range or junk numbers give the nearest valid page."""
+    paginator = Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("side"))
+
+
+def render_page_or_partial(request, template: str, partial: str, context: dict):
+    """htmx requests (except history restores) get only the partial; everyone else the page,
+    so every URL works without JavaScript."""
+    if getattr(request, "htmx", False) and not request.htmx.history_restore_request:
+        return render(request, partial, context)
+    return render(request, template, context)
