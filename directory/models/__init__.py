@@ -6,11 +6,17 @@ from directory.models.memberships import (
     NavOfficeMembership,
     OrganisationMembership,
 )
-from directory.models.offers import Offer, OfferLocation, OfferSchedule
+from directory.models.offers import (
+    SUPPLEMENT_NOTICE_CATEGORIES,
+    Offer,
+    OfferLocation,
+    OfferSchedule,
+)
 from directory.models.organisations import Organisation, OrganisationClaim
 from directory.models.taxonomy import Term, Vocabulary
 
 __all__ = [
+    "SUPPLEMENT_NOTICE_CATEGORIES",
     "CatalogueSettings",
     "Delivery",
     "County",

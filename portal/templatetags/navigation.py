@@ -19,8 +19,32 @@ def main_menu(context):
             {"title": page.title, "url": page.get_url(request), "pk": page.pk}
             for page in Page.objects.child_of(site.root_page).live().public().in_menu()
         ]
+    items = _app_links(request) + items
     current = getattr(context.get("page"), "pk", None)
     return {"items": items, "current": current}
+
+
+def _app_links(request) -> list[dict]:
+    """The catalogue's own pages, shown to whoever may use them."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import gettext as _
+
+    from directory.permissions import can_moderate_offers
+
+    user = getattr(request, "user", None)
+    wanted = [("offer_search", _("Finn tilbud"), True)]
+    if user is not None and user.is_authenticated:
+        wanted.append(("min_side", _("Min side"), True))
+        wanted.append(("moderation_queue", _("Moderering"), can_moderate_offers(user)))
+    links = []
+    for name, title, allowed in wanted:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        if allowed:
+            links.append({"title": title, "url": url, "pk": name})
+    return links
 
 
 @register.inclusion_tag("components/site_footer.html", takes_context=True)
