@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_offer_source_id'),
+        ("directory", "0003_offer_source_id"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='navoffice',
-            name='latitude',
-            field=models.FloatField(blank=True, null=True, verbose_name='breddegrad'),
+            model_name="navoffice",
+            name="latitude",
+            field=models.FloatField(blank=True, null=True, verbose_name="breddegrad"),
         ),
         migrations.AddField(
-            model_name='navoffice',
-            name='longitude',
-            field=models.FloatField(blank=True, null=True, verbose_name='lengdegrad'),
+            model_name="navoffice",
+            name="longitude",
+            field=models.FloatField(blank=True, null=True, verbose_name="lengdegrad"),
         ),
     ]
