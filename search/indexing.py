@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVector
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Func, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.html import strip_tags
 
 from directory.models import Offer
 from search.models import OfferDocument
+
+# The Norwegian configuration with unaccent in front of the stemmer (migration search 0002).
+TS_CONFIG = "norwegian_unaccent"
 
 
 def _slugs(terms) -> list[str]:
@@ -67,6 +70,12 @@ def offers_index(offer_ids) -> int:
                 "weekdays": sorted({s.weekday for s in offer.schedules.all()}),
                 "min_age": offer.min_age,
                 "max_age": offer.max_age,
+                "latitude": next(
+                    (loc.latitude for loc in locations if loc.latitude is not None), None
+                ),
+                "longitude": next(
+                    (loc.longitude for loc in locations if loc.latitude is not None), None
+                ),
                 "latitudes": [loc.latitude for loc in locations if loc.latitude is not None],
                 "longitudes": [loc.longitude for loc in locations if loc.latitude is not None],
                 "is_digital": offer.is_digital,
@@ -77,18 +86,32 @@ def offers_index(offer_ids) -> int:
         # Weighted: title A, categories/target groups B, summary and places C, full text D.
         OfferDocument.objects.filter(pk=offer.pk).update(
             search_vector=(
-                SearchVector(Value(offer.title), weight="A", config="norwegian")
-                + SearchVector(Value(keywords), weight="B", config="norwegian")
+                SearchVector(Value(offer.title), weight="A", config=TS_CONFIG)
+                + SearchVector(Value(keywords), weight="B", config=TS_CONFIG)
                 + SearchVector(
                     Value(f"{offer.summary} {places} {offer.organisation.name}"),
                     weight="C",
-                    config="norwegian",
+                    config=TS_CONFIG,
                 )
-                + SearchVector(Value(strip_tags(offer.description)), weight="D", config="norwegian")
+                + SearchVector(Value(strip_tags(offer.description)), weight="D", config=TS_CONFIG)
             ),
             search_text=Func(Lower(Coalesce("search_text", Value(""))), function="unaccent"),
         )
+    words_collect(offer_ids)
     return len(offers)
+
+
+def words_collect(offer_ids) -> None:
+    """Add the words of these documents to the word list used for typo correction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_searchword (word)"
+            " SELECT DISTINCT w FROM search_offerdocument d,"
+            " regexp_split_to_table(d.search_text, '[^[:alnum:]]+') AS w"
+            " WHERE d.offer_id = ANY(%s) AND d.is_public AND length(w) BETWEEN 3 AND 80"
+            " ON CONFLICT DO NOTHING",
+            [list(offer_ids)],
+        )
 
 
 def offers_reindex_all(*, batch_size: int = 500) -> int:

@@ -24,7 +24,7 @@ class OfferDocument(models.Model):
     summary = models.CharField(max_length=300)
     organisation_name = models.CharField(max_length=200)
     search_vector = SearchVectorField(null=True)
-    # Unaccented, lower-cased words for typo tolerance (pg_trgm word similarity).
+    # Unaccented, lower-cased text: the source of the word list used for typo correction.
     search_text = models.TextField(blank=True)
     counties = _codes()
     municipalities = _codes()
@@ -37,6 +37,10 @@ class OfferDocument(models.Model):
     weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     min_age = models.PositiveSmallIntegerField(null=True)
     max_age = models.PositiveSmallIntegerField(null=True)
+    # The first place, for sorting by distance with cheap scalar maths; the distance shown is
+    # computed to the nearest of all places (latitudes/longitudes).
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
     latitudes = ArrayField(models.FloatField(), default=list, blank=True)
     longitudes = ArrayField(models.FloatField(), default=list, blank=True)
     is_digital = models.BooleanField(default=False)
@@ -58,3 +62,19 @@ class OfferDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SearchWord(models.Model):
+    """Every word that occurs in the public documents (unaccented, lower case), with a trigram
+    index: a misspelt query word is corrected to its nearest words here instead of comparing it
+    with every document."""
+
+    word = models.CharField(max_length=80, primary_key=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["word"], name="searchword_trgm_idx", opclasses=["gin_trgm_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.word

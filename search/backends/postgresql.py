@@ -4,6 +4,7 @@ with every other filter applied (multi-select facets)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from django.db import connection, transaction
@@ -32,13 +33,18 @@ ARRAY_FACETS = {
     "participation_modes": "varchar",
     "weekdays": "smallint",
 }
-# How similar (0-1) a typed word must be to a word in the document to count as a typo match.
-WORD_SIMILARITY = 0.45
-_WORD = re.compile(r"[\wæøåÆØÅ-]+", re.UNICODE)
+# How similar (0-1, pg_trgm) a word must be to count as the intended one when a typed word
+# is not in the documents' word list.
+WORD_SIMILARITY = 0.4
+MAX_CORRECTIONS = 3
+TS_CONFIG = "norwegian_unaccent"
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+EARTH_KM = 6371.0
+# Distance in km from (%s lat, %s lat, %s lon) to the document's first place (haversine).
 DISTANCE_SQL = (
-    "(SELECT min(2 * 6371 * asin(sqrt(power(sin(radians(p.lat - %s) / 2), 2)"
-    " + cos(radians(%s)) * cos(radians(p.lat)) * power(sin(radians(p.lon - %s) / 2), 2))))"
-    " FROM unnest(d.latitudes, d.longitudes) AS p(lat, lon))"
+    "(2 * 6371 * asin(sqrt(power(sin(radians(d.latitude - %s) / 2), 2)"
+    " + cos(radians(%s)) * cos(radians(d.latitude))"
+    " * power(sin(radians(d.longitude - %s) / 2), 2))))"
 )
 
 
@@ -46,30 +52,61 @@ def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if len(w) >= 2][:8]
 
 
-def _prefix_term(word: str) -> str:
-    """A tsquery prefix term; words contain only letters, digits and hyphens, but quote anyway."""
-    return "'" + word.replace("'", "''") + "':*"
+def _lexeme(word: str) -> str:
+    """A tsquery term; words hold only letters, digits and hyphens, but quote anyway."""
+    return "'" + word.replace("'", "''") + "'"
 
 
 def _age_overlap(low: int, high: int) -> str:
     return f"(coalesce(d.min_age, 0) <= {int(high)} AND coalesce(d.max_age, 130) >= {int(low)})"
 
 
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_KM * math.asin(math.sqrt(h))
+
+
+def corrections(cursor, words: list[str]) -> dict[str, list[str]]:
+    """For each typed word that no document contains (not even as a prefix), the closest
+    words that do. Uses the trigram index on the word list, never the documents."""
+    result: dict[str, list[str]] = {}
+    for word in words:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM search_searchword WHERE word LIKE unaccent(%s) || '%%')",
+            [word],
+        )
+        if cursor.fetchone()[0]:
+            continue
+        cursor.execute(
+            "SELECT word FROM search_searchword WHERE word %% unaccent(%s)"
+            " ORDER BY similarity(word, unaccent(%s)) DESC, word LIMIT %s",
+            [word, word, MAX_CORRECTIONS],
+        )
+        result[word] = [row[0] for row in cursor.fetchall()]
+    return result
+
+
+def tsquery_text(words: list[str], fixes: dict[str, list[str]], *, joiner: str = " & ") -> str:
+    """Each word as a prefix, OR its corrections; all words required."""
+    parts = []
+    for word in words:
+        alternatives = [_lexeme(word) + ":*"] + [_lexeme(fix) for fix in fixes.get(word, [])]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    return joiner.join(parts)
+
+
 class _Where:
     """The WHERE clause of one query, built from parts so a facet can leave out its own."""
 
-    def __init__(self, query: OfferQuery):
+    def __init__(self, query: OfferQuery, tsquery: str):
         self.query = query
         self.base: list[tuple[str, list]] = [("d.is_public", [])]
-        for word in _words(query.text):
-            # Prefix match on the stemmed vector, or a close-enough word (typo tolerance).
-            self.base.append(
-                (
-                    "(d.search_vector @@ to_tsquery('norwegian', %s)"
-                    " OR unaccent(%s) <%% d.search_text)",
-                    [_prefix_term(word), word],
-                )
-            )
+        if tsquery:
+            self.base.append((f"d.search_vector @@ to_tsquery('{TS_CONFIG}', %s)", [tsquery]))
         if query.age is not None:
             self.base.append((_age_overlap(query.age, query.age), []))
         if query.near and query.within_km:
@@ -94,6 +131,9 @@ class _Where:
     def sql(self, *, without: str | None = None) -> tuple[str, list]:
         parts = self.base + [p for f, p in self.facet_parts.items() if f != without]
         return " AND ".join(sql for sql, _ in parts), [x for _, params in parts for x in params]
+
+    def base_sql(self) -> tuple[str, list]:
+        return " AND ".join(sql for sql, _ in self.base), [x for _, p in self.base for x in p]
 
 
 class PostgresBackend(SearchBackend):
@@ -122,81 +162,116 @@ class PostgresBackend(SearchBackend):
         return {"status": "ok", "backend": self.name}
 
     def search_offers(self, query: OfferQuery) -> OfferResults:
-        where = _Where(query)
+        words = _words(query.text)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}")
-            hits, total = self._hits(cursor, query, where)
+            cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
+            fixes = corrections(cursor, words)
+            where = _Where(query, tsquery_text(words, fixes))
+            hits, total = self._hits(cursor, query, where, tsquery_text(words, fixes, joiner=" | "))
             facets = self._facets(cursor, query, where)
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
 
-    def _hits(self, cursor, query: OfferQuery, where: _Where):
+    def _hits(self, cursor, query: OfferQuery, where: _Where, rank_query: str):
         where_sql, params = where.sql()
         cursor.execute(f"SELECT count(*) FROM {TABLE} d WHERE {where_sql}", params)
         total = cursor.fetchone()[0]
-        words = _words(query.text)
-        if words:
-            score_sql = (
-                "ts_rank(d.search_vector, to_tsquery('norwegian', %s))"
-                " + word_similarity(unaccent(%s), d.search_text)"
-            )
-            score_params = [" | ".join(_prefix_term(w) for w in words), " ".join(words)]
+        if rank_query:
+            score_sql = f"ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s))"
+            score_params = [rank_query]
         else:
             score_sql, score_params = "0", []
-        if query.near:
+        sort = query.sort if (query.sort != "distance" or query.near) else "relevance"
+        if sort == "distance":
             lat, lon = query.near
-            distance_sql, distance_params = DISTANCE_SQL, [lat, lat, lon]
+            order_sql, order_params = (
+                f"{DISTANCE_SQL} NULLS LAST, score DESC, d.title",
+                [lat, lat, lon],
+            )
+        elif sort == "verified":
+            order_sql, order_params = "d.last_verified_at DESC NULLS LAST, d.title", []
         else:
-            distance_sql, distance_params = "NULL::float", []
-        order = {
-            "distance": "distance NULLS LAST, score DESC, d.title",
-            "verified": "d.last_verified_at DESC NULLS LAST, d.title",
-        }.get(query.sort if (query.sort != "distance" or query.near) else "relevance")
-        order = order or "score DESC, d.last_verified_at DESC NULLS LAST, d.title"
+            order_sql = "score DESC, d.last_verified_at DESC NULLS LAST, d.title"
+            order_params = []
         offset = (max(1, query.page) - 1) * query.per_page
         cursor.execute(
             f"SELECT d.offer_id, d.title, d.summary, d.organisation_name, d.municipalities,"
-            f" d.categories, {distance_sql} AS distance, d.last_verified_at, {score_sql} AS score"
-            f" FROM {TABLE} d WHERE {where_sql} ORDER BY {order} LIMIT %s OFFSET %s",
-            [*distance_params, *score_params, *params, query.per_page, offset],
+            f" d.categories, d.latitudes, d.longitudes, d.last_verified_at, {score_sql} AS score"
+            f" FROM {TABLE} d WHERE {where_sql} ORDER BY {order_sql} LIMIT %s OFFSET %s",
+            [*score_params, *params, *order_params, query.per_page, offset],
         )
-        hits = [
-            OfferHit(
-                offer_id=row[0],
-                title=row[1],
-                summary=row[2],
-                organisation_name=row[3],
-                municipalities=tuple(row[4]),
-                categories=tuple(row[5]),
-                distance_km=None if row[6] is None else round(row[6], 1),
-                last_verified_at=row[7],
-                score=float(row[8] or 0),
+        hits = []
+        for row in cursor.fetchall():
+            distance = None
+            if query.near and row[6]:
+                distance = round(
+                    min(haversine_km(query.near, p) for p in zip(row[6], row[7], strict=False)), 1
+                )
+            hits.append(
+                OfferHit(
+                    offer_id=row[0],
+                    title=row[1],
+                    summary=row[2],
+                    organisation_name=row[3],
+                    municipalities=tuple(row[4]),
+                    categories=tuple(row[5]),
+                    distance_km=distance,
+                    last_verified_at=row[8],
+                    score=float(row[9] or 0),
+                )
             )
-            for row in cursor.fetchall()
-        ]
         return hits, total
 
     def _facets(self, cursor, query: OfferQuery, where: _Where) -> dict[str, list[FacetValue]]:
+        """All facet counts from one scan: the rows matching the base conditions (text, age,
+        distance) are materialised once with a flag per facet filter; each facet then counts
+        the rows where every other facet's flag holds."""
+        base_sql, base_params = where.base_sql()
+        flags, flag_params = [], []
+        for facet in OFFER_FACETS:
+            sql, params = where.facet_parts.get(facet, ("TRUE", []))
+            flags.append(f"({sql}) AS f_{facet}")
+            flag_params.extend(params)
+        columns = ", ".join(f"d.{f}" for f in ARRAY_FACETS) + ", d.min_age, d.max_age"
+
+        def others(facet: str) -> str:
+            return " AND ".join(f"f_{f}" for f in OFFER_FACETS if f != facet) or "TRUE"
+
+        parts = []
+        for facet in OFFER_FACETS:
+            if facet == "ages":
+                for slug, lo, hi in AGE_BANDS:
+                    overlap = _age_overlap(lo, hi).replace("d.", "m.")
+                    parts.append(
+                        f"SELECT 'ages', '{slug}', count(*) FROM m WHERE {others(facet)}"
+                        f" AND {overlap}"
+                    )
+            else:
+                parts.append(
+                    f"SELECT '{facet}', v::text, count(*) FROM m, unnest(m.{facet}) AS v"
+                    f" WHERE {others(facet)} GROUP BY v"
+                )
+        cursor.execute(
+            f"WITH m AS MATERIALIZED (SELECT {columns}, {', '.join(flags)}"
+            f" FROM {TABLE} d WHERE {base_sql}) " + " UNION ALL ".join(parts),
+            [*flag_params, *base_params],
+        )
+        counted: dict[str, dict[str, int]] = {f: {} for f in OFFER_FACETS}
+        for facet, value, count in cursor.fetchall():
+            counted[facet][value] = count
         facets: dict[str, list[FacetValue]] = {}
         for facet in OFFER_FACETS:
             selected = set(query.filters.get(facet, ()))
-            where_sql, params = where.sql(without=facet)
-            if facet == "ages":
-                counts = ", ".join(
-                    f"count(*) FILTER (WHERE {_age_overlap(lo, hi)})" for _, lo, hi in AGE_BANDS
-                )
-                cursor.execute(f"SELECT {counts} FROM {TABLE} d WHERE {where_sql}", params)
-                row = cursor.fetchone()
-                values = [(band[0], n) for band, n in zip(AGE_BANDS, row, strict=True)]
-            else:
-                cursor.execute(
-                    f"SELECT v::text, count(*) FROM {TABLE} d, unnest(d.{facet}) AS v"
-                    f" WHERE {where_sql} GROUP BY v ORDER BY count(*) DESC, v",
-                    params,
-                )
-                values = cursor.fetchall()
+            values = counted[facet]
+            for value in selected - set(values):
+                values[value] = 0
+            order = (
+                [band[0] for band in AGE_BANDS]
+                if facet == "ages"
+                else sorted(values, key=lambda v: (-values[v], v))
+            )
             facets[facet] = [
-                FacetValue(value=v, count=n, selected=v in selected)
-                for v, n in values
-                if n or v in selected
+                FacetValue(value=v, count=values.get(v, 0), selected=v in selected)
+                for v in order
+                if values.get(v, 0) or v in selected
             ]
         return facets
