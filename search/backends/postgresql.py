@@ -226,6 +226,17 @@ class PostgresBackend(SearchBackend):
         distance) are materialised once with a flag per facet filter; each facet then counts
         the rows where every other facet's flag holds."""
         base_sql, base_params = where.base_sql()
+        # A row that fails two facet filters is counted by no facet (each facet lifts only its
+        # own filter), so only rows failing at most one filter need to be scanned.
+        active = list(where.facet_parts.values())
+        if len(active) >= 2:
+            alternatives, alt_params = [], []
+            for skipped in range(len(active)):
+                kept = [part for i, part in enumerate(active) if i != skipped]
+                alternatives.append("(" + " AND ".join(sql for sql, _ in kept) + ")")
+                alt_params.extend(x for _, params in kept for x in params)
+            base_sql += " AND (" + " OR ".join(alternatives) + ")"
+            base_params = [*base_params, *alt_params]
         flags, flag_params = [], []
         for facet in OFFER_FACETS:
             sql, params = where.facet_parts.get(facet, ("TRUE", []))
