@@ -218,6 +218,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Search -----------------------------------------------------------------------------------
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "postgresql"
 SEARCH_HEALTH_TIMEOUT_SECONDS = 2
+# Kartverket's open address API in production, e.g. https://ws.geonorge.no/adresser/v1/sok.
+GEOCODER_URL = env.str("GEOCODER_URL", default="")
+GEOCODER_TIMEOUT_SECONDS = 3
 
 # --- Security defaults (production.py tightens) -----------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
