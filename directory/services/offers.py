@@ -153,3 +153,28 @@ def offer_reject(*, offer: Offer, by, reason: str) -> Offer:
         link=f"/min-side/tilbud/{offer.pk}/",
     )
     return offer
+
+
+# What a representative may do to a published offer's visibility, and what it becomes.
+VISIBILITY_ACTIONS = {
+    "pause": Offer.Visibility.PAUSED,
+    "resume": Offer.Visibility.VISIBLE,
+    "end": Offer.Visibility.ARCHIVED,
+}
+
+
+@transaction.atomic
+def offer_set_visibility(*, offer: Offer, by, action: str) -> Offer:
+    """Pause (midlertidig stengt), resume or end a published offer. Nothing is deleted."""
+    _require(p.can_edit_offer(by, offer), _("Du kan ikke endre dette tilbudet."))
+    if action not in VISIBILITY_ACTIONS:
+        raise ValidationError(_("Ukjent handling."))
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if not offer.live:
+        raise ValidationError(_("Tilbudet er ikke publisert ennå."))
+    if action == "resume" and offer.visibility == Offer.Visibility.HIDDEN_STALE:
+        raise ValidationError(_("Bekreft tilbudet for å gjøre det synlig igjen."))
+    offer.visibility = VISIBILITY_ACTIONS[action]
+    offer.save(update_fields=["visibility"])
+    announce_offers_changed([offer.pk])
+    return offer

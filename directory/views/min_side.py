@@ -16,7 +16,7 @@ from directory import permissions as p
 from directory.forms import OfferForm, OrganisationClaimForm, OrganisationRegistrationForm
 from directory.models import Offer, Organisation, OrganisationClaim, OrganisationMembership
 from directory.services.freshness import offer_confirm, offer_from_confirmation_token
-from directory.services.offers import offer_save_draft, offer_submit
+from directory.services.offers import offer_save_draft, offer_set_visibility, offer_submit
 from directory.services.organisations import (
     organisation_claim_decide,
     organisation_claim_request,
@@ -207,6 +207,27 @@ def offer_confirm_view(request, pk: int):
     return redirect("min_side")
 
 
+@login_required
+@require_POST
+def offer_visibility_view(request, pk: int):
+    offer = _editable_offer(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        offer_set_visibility(offer=offer, by=request.user, action=action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            {
+                "pause": _("Tilbudet er merket som midlertidig stengt og vises ikke i søk."),
+                "resume": _("Tilbudet vises igjen."),
+                "end": _("Tilbudet er avsluttet. Det er ikke slettet, og kan åpnes igjen."),
+            }[action],
+        )
+    return redirect("min_side")
+
+
 @require_http_methods(["GET", "POST"])
 def confirm_by_link(request, token: str):
     """The link in the reminder email: a page with one button (a plain GET never changes data,
@@ -232,5 +253,10 @@ urlpatterns = [
     path("min-side/tilbud/<int:pk>/", offer_edit, name="min_side_offer"),
     path("min-side/tilbud/<int:pk>/send/", offer_submit_view, name="min_side_offer_submit"),
     path("min-side/tilbud/<int:pk>/bekreft/", offer_confirm_view, name="min_side_offer_confirm"),
+    path(
+        "min-side/tilbud/<int:pk>/synlighet/",
+        offer_visibility_view,
+        name="min_side_offer_visibility",
+    ),
     path("bekreft/<str:token>/", confirm_by_link, name="offer_confirm_link"),
 ]

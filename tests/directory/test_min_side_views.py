@@ -213,3 +213,27 @@ def test_confirmation_link_confirms_once(client, site, django_capture_on_commit_
     assert Offer.objects.get().confirmation_due_at > before
     again = client.get(f"/bekreft/{token}/")
     assert again.status_code == 400 and re.search("allerede brukt", again.content.decode())
+
+
+def test_representative_pauses_resumes_and_ends_an_offer(
+    client, site, django_capture_on_commit_callbacks
+):
+    login(client, site["users"]["owner_a"])
+    client.post(
+        f"/min-side/tilbud/nytt/?organisasjon={site['org_a'].pk}",
+        {**offer_post_data(), "send": "1"},
+    )
+    offer = Offer.objects.get()
+    staff = login(client, site["users"]["nav_staff_x"], mfa=True)
+    staff.post(f"/intern/moderering/tilbud/{offer.pk}/", {"decision": "approve"})
+    login(client, site["users"]["owner_a"])
+    url = f"/min-side/tilbud/{offer.pk}/synlighet/"
+    client.post(url, {"action": "pause"})
+    assert not Offer.objects.public().exists()
+    client.post(url, {"action": "resume"})
+    assert Offer.objects.public().exists()
+    client.post(url, {"action": "end"})
+    assert Offer.objects.get().visibility == "archived" and not Offer.objects.public().exists()
+    login(client, site["users"]["rep_b"])
+    assert client.post(url, {"action": "resume"}).status_code == 404
+    assert Offer.objects.get().visibility == "archived"
