@@ -6,3 +6,14 @@ class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = _("Katalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from directory import signal_handlers
+        from directory.models import County, Municipality, Term
+
+        for signal in (post_save, post_delete):
+            signal.connect(signal_handlers.forget_term_labels, sender=Term)
+            signal.connect(signal_handlers.forget_place_names, sender=Municipality)
+            signal.connect(signal_handlers.forget_place_names, sender=County)

@@ -33,7 +33,20 @@ def municipality_names() -> dict[str, str]:
 
 
 def county_names() -> dict[str, str]:
-    return dict(County.objects.values_list("code", "name"))
+    key = "directory:county-names"
+    names = cache.get(key)
+    if names is None:
+        names = dict(County.objects.values_list("code", "name"))
+        cache.set(key, names, LABELS_CACHE_SECONDS)
+    return names
+
+
+def labels_forget(*, vocabulary: str | None = None) -> None:
+    """Drop cached labels after an edit, so a renamed or new term shows at once."""
+    keys = ["directory:municipality-names", "directory:county-names"]
+    if vocabulary:
+        keys.append(f"directory:term-labels:{vocabulary}")
+    cache.delete_many(keys)
 
 
 def nav_offices_with_position():

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from search import views
+
+urlpatterns = [
+    path("tilbud/", views.offer_search, name="offer_search"),
+]

@@ -65,3 +65,14 @@ def test_setup_portal_is_idempotent_with_demo_content(settings):
     )
     assert counts[0] >= 16 and counts[1] >= 16 and counts[3] == 1
     assert all(o.is_demo for o in Organisation.objects.all())
+
+
+def test_renamed_term_label_is_shown_at_once(settings):
+    from directory.selectors import term_labels
+
+    reference_data_load()
+    assert term_labels("offer_categories")["leksehjelp"] == "Leksehjelp"
+    term = Term.objects.get(vocabulary__slug="offer_categories", slug="leksehjelp")
+    term.label_nb = "Lekse- og skolehjelp"
+    term.save()
+    assert term_labels("offer_categories")["leksehjelp"] == "Lekse- og skolehjelp"

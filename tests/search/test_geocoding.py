@@ -60,3 +60,26 @@ def test_unreachable_service_gives_none_without_raising(settings):
 def test_off_without_url(settings):
     settings.GEOCODER_URL = ""
     assert geocode("Storgata 1 Drammen") is None
+
+
+@pytest.mark.django_db
+def test_search_page_sorts_by_distance_from_a_typed_address(client, geocoder, catalogue, shell):
+    response = client.get("/tilbud/", {"adresse": "Storgata 1 Drammen", "sort": "distance"})
+    hits = response.context["hits"]
+    assert hits[0]["url"] == f"/tilbud/{catalogue['lekser_drammen'].pk}/"
+    assert hits[0]["distance_km"] < 1
+
+
+@pytest.mark.django_db
+def test_unknown_address_is_explained_and_search_still_works(client, geocoder, catalogue, shell):
+    response = client.get("/tilbud/", {"adresse": "Finnesikkeveien 999", "sort": "distance"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Vi fant ikke adressen" in html
+    assert response.context["total"] > 0
+
+
+@pytest.mark.django_db
+def test_address_field_is_absent_without_a_geocoder(client, settings, catalogue, shell):
+    settings.GEOCODER_URL = ""
+    assert 'name="adresse"' not in client.get("/tilbud/").content.decode()

@@ -2,10 +2,6 @@
 
 import pytest
 
-from directory.factories import offer_build
-from directory.models import Municipality, Offer, Organisation
-from directory.services.offers import offer_approve, offer_save_draft, offer_submit
-from directory.services.reference_data import reference_data_load
 from search.backends import get_backend
 from search.backends.base import OfferQuery
 from search.models import OfferDocument
@@ -15,71 +11,6 @@ pytestmark = pytest.mark.django_db
 DRAMMEN = (59.7439, 10.2045)
 OSLO = (59.9127, 10.7600)
 BERGEN = (60.3913, 5.3221)
-
-
-@pytest.fixture
-def catalogue(world, django_capture_on_commit_callbacks):
-    """Published offers in three towns, one draft and one hidden offer."""
-    reference_data_load()
-    Organisation.objects.update(status="approved")
-    org, owner, staff = world["org_a"], world["users"]["owner_a"], world["users"]["nav_staff_x"]
-    town = {code: Municipality.objects.get(code=code) for code in ("3301", "0301", "4601")}
-
-    def publish(title, code, point, **fields):
-        offer = offer_build(
-            organisation=org, municipality=town[code], title=title, point=point, **fields
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            offer = offer_save_draft(offer=offer, by=owner)
-            offer_submit(offer=offer, by=owner)
-            return offer_approve(offer=offer, by=staff)
-
-    offers = {
-        "lekser_drammen": publish(
-            "Leksehjelp for 10-åringer",
-            "3301",
-            DRAMMEN,
-            min_age=8,
-            max_age=12,
-            target_groups=["barn-og-unge"],
-        ),
-        "lekser_oslo": publish(
-            "Leksehjelp på biblioteket",
-            "0301",
-            OSLO,
-            min_age=13,
-            max_age=19,
-            target_groups=["barn-og-unge"],
-        ),
-        "sprak_bergen": publish(
-            "Språkkafé på tirsdager",
-            "4601",
-            BERGEN,
-            categories=["sprakkafe"],
-            target_groups=["innvandrere"],
-            mode="drop-in",
-        ),
-        "gjeld_oslo": publish(
-            "Gjeldsrådgivning med frivillige økonomer",
-            "0301",
-            OSLO,
-            categories=["okonomisk-radgivning"],
-            target_groups=["alle"],
-            cost="gratis",
-        ),
-    }
-    draft = offer_save_draft(
-        offer=offer_build(organisation=org, municipality=town["3301"], title="Leksehjelp utkast"),
-        by=owner,
-    )
-    hidden = offers["gjeld_oslo"]
-    with django_capture_on_commit_callbacks(execute=True):
-        Offer.objects.filter(pk=hidden.pk).update(visibility="hidden_stale")
-        from directory.signals import announce_offers_changed
-
-        announce_offers_changed([hidden.pk])
-    offers["draft"] = draft
-    return offers
 
 
 def search(**kwargs):
