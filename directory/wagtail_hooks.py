@@ -159,6 +159,9 @@ class OrganisationViewSet(SnippetViewSet):
         FieldPanel("email"),
         FieldPanel("phone"),
         FieldPanel("municipalities"),
+        FieldPanel("logo"),
+        FieldPanel("status"),
+        FieldPanel("rejection_reason"),
         FieldPanel("is_demo"),
     ]
     permission_policy = _policy(

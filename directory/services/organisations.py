@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 
 from directory import permissions as p
 from directory.models import Organisation, OrganisationClaim, OrganisationMembership
+from directory.services.deliveries import Message, deliveries_enqueue
 from directory.validators import normalise_organisation_number
+
+
+def _send(messages: list[Message]) -> None:
+    deliveries_enqueue(messages)
+    from directory.tasks import deliveries_dispatch_task
+
+    transaction.on_commit(deliveries_dispatch_task.delay)
 
 
 def _unique_slug(name: str) -> str:
@@ -63,6 +71,34 @@ def organisation_decide(*, organisation: Organisation, by, approve: bool, reason
     organisation.status = Organisation.Status.APPROVED if approve else Organisation.Status.REJECTED
     organisation.rejection_reason = "" if approve else reason.strip()
     organisation.save(update_fields=["status", "rejection_reason", "updated_at"])
+    if approve:
+        subject = _("%(name)s er godkjent i Samarbeidsportalen") % {"name": organisation.name}
+        body = _(
+            "%(name)s er godkjent. Tilbudene dere sender inn kan nå publiseres etter at Nav har "
+            "sett på dem."
+        ) % {"name": organisation.name}
+    else:
+        subject = _("%(name)s ble ikke godkjent") % {"name": organisation.name}
+        body = _("Nav har ikke godkjent %(name)s.\n\nBegrunnelse: %(reason)s") % {
+            "name": organisation.name,
+            "reason": organisation.rejection_reason,
+        }
+    emails = OrganisationMembership.objects.filter(
+        organisation=organisation, user__is_active=True
+    ).values_list("user__email", flat=True)
+    decided = timezone.now().isoformat(timespec="seconds")
+    _send(
+        [
+            Message(
+                key=f"organisation:{organisation.pk}:{organisation.status}:{decided}:{email}",
+                recipient=email,
+                subject=subject,
+                body=body,
+                link="/min-side/",
+            )
+            for email in emails
+        ]
+    )
     return organisation
 
 
@@ -98,6 +134,28 @@ def organisation_claim_decide(*, claim: OrganisationClaim, by, approve: bool, re
     claim.decided_at = timezone.now()
     claim.decision_reason = reason.strip()
     claim.save()
+    name = claim.organisation.name
+    _send(
+        [
+            Message(
+                key=f"claim:{claim.pk}:{claim.status}:{claim.user.email}",
+                recipient=claim.user.email,
+                subject=(
+                    _("Du har fått tilgang til %(name)s")
+                    if approve
+                    else _("Svar på forespørselen om %(name)s")
+                )
+                % {"name": name},
+                body=(
+                    _("Du kan nå registrere og oppdatere tilbud for %(name)s under Min side.")
+                    if approve
+                    else _("Forespørselen om å representere %(name)s ble avslått. %(reason)s")
+                )
+                % {"name": name, "reason": claim.decision_reason},
+                link="/min-side/",
+            )
+        ]
+    )
     if approve:
         has_owner = OrganisationMembership.objects.filter(
             organisation=claim.organisation, role=OrganisationMembership.Role.OWNER

@@ -237,3 +237,38 @@ def test_representative_pauses_resumes_and_ends_an_offer(
     login(client, site["users"]["rep_b"])
     assert client.post(url, {"action": "resume"}).status_code == 404
     assert Offer.objects.get().visibility == "archived"
+
+
+def test_representatives_are_told_of_organisation_and_claim_decisions(
+    client, site, django_capture_on_commit_callbacks
+):
+    login(client, site["users"]["plain_user"])
+    client.post(
+        "/min-side/organisasjon/ny/",
+        {
+            "name": "Nytt lag",
+            "organisation_type": term_id("organisation_types", "frivillig-organisasjon"),
+        },
+    )
+    org = Organisation.objects.get(name="Nytt lag")
+    staff = login(client, site["users"]["nav_staff_x"], mfa=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(
+            f"/intern/moderering/organisasjon/{org.pk}/",
+            {"decision": "reject", "reason": "Finner ikke laget i Enhetsregisteret."},
+        )
+    message = mail.outbox[-1]
+    assert message.to == [site["users"]["plain_user"].email]
+    assert "Finner ikke laget i Enhetsregisteret." in message.body
+
+    login(client, site["users"]["rep_b"])
+    client.post(
+        "/min-side/organisasjon/tilgang/",
+        {"organisation_number": site["org_a"].organisation_number},
+    )
+    claim = OrganisationClaim.objects.get(user=site["users"]["rep_b"])
+    login(client, site["users"]["owner_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/min-side/forespørsel/{claim.pk}/", {"decision": "approve"})
+    assert mail.outbox[-1].to == [site["users"]["rep_b"].email]
+    assert "fått tilgang" in mail.outbox[-1].subject
