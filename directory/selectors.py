@@ -11,34 +11,35 @@ from directory.models import County, Municipality, NavOffice, Offer, Organisatio
 LABELS_CACHE_SECONDS = 300
 
 
+def _cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, LABELS_CACHE_SECONDS)
+    return value
+
+
 def term_labels(vocabulary: str) -> dict[str, str]:
-    """slug -> bokmål label for one vocabulary (cached briefly: labels change rarely)."""
-    key = f"directory:term-labels:{vocabulary}"
-    labels = cache.get(key)
-    if labels is None:
-        labels = dict(
+    """slug -> bokmål label for one vocabulary (cached; dropped when a term is edited)."""
+    return _cached(
+        f"directory:term-labels:{vocabulary}",
+        lambda: dict(
             Term.objects.filter(vocabulary__slug=vocabulary).values_list("slug", "label_nb")
-        )
-        cache.set(key, labels, LABELS_CACHE_SECONDS)
-    return labels
+        ),
+    )
 
 
 def municipality_names() -> dict[str, str]:
-    key = "directory:municipality-names"
-    names = cache.get(key)
-    if names is None:
-        names = dict(Municipality.objects.values_list("code", "name"))
-        cache.set(key, names, LABELS_CACHE_SECONDS)
-    return names
+    return _cached(
+        "directory:municipality-names",
+        lambda: dict(Municipality.objects.values_list("code", "name")),
+    )
 
 
 def county_names() -> dict[str, str]:
-    key = "directory:county-names"
-    names = cache.get(key)
-    if names is None:
-        names = dict(County.objects.values_list("code", "name"))
-        cache.set(key, names, LABELS_CACHE_SECONDS)
-    return names
+    return _cached(
+        "directory:county-names", lambda: dict(County.objects.values_list("code", "name"))
+    )
 
 
 def labels_forget(*, vocabulary: str | None = None) -> None:
