@@ -42,6 +42,15 @@ def deliveries_enqueue(messages: list[Message]) -> int:
     return len(set(keys) - before)
 
 
+def deliveries_send_soon(messages: list[Message]) -> int:
+    """Queue messages and dispatch them once the current transaction has committed."""
+    created = deliveries_enqueue(messages)
+    from directory.tasks import deliveries_dispatch_task  # tasks import this module
+
+    transaction.on_commit(deliveries_dispatch_task.delay)
+    return created
+
+
 def deliveries_dispatch(*, batch_size: int = 100) -> int:
     """Send pending messages. Each row is claimed under a row lock (SKIP LOCKED) for the
     duration of its send, so concurrent dispatchers never send the same row twice."""

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory import permissions as p
-from directory.models import Offer, Organisation, OrganisationMembership
-from directory.services.deliveries import Message, deliveries_enqueue
+from directory.models import Offer, Organisation
 from directory.services.freshness import confirmation_due_after
+from directory.services.organisations import organisation_notify
 from directory.services.rich_text import sanitise_rich_text
 from directory.signals import announce_offers_changed
 
@@ -23,21 +23,6 @@ from directory.signals import announce_offers_changed
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _notify_organisation(*, offer: Offer, key: str, subject: str, body: str, link: str) -> None:
-    emails = OrganisationMembership.objects.filter(
-        organisation_id=offer.organisation_id, user__is_active=True
-    ).values_list("user__email", flat=True)
-    deliveries_enqueue(
-        [
-            Message(key=f"{key}:{email}", recipient=email, subject=subject, body=body, link=link)
-            for email in emails
-        ]
-    )
-    from directory.tasks import deliveries_dispatch_task
-
-    transaction.on_commit(deliveries_dispatch_task.delay)
 
 
 @transaction.atomic
@@ -113,8 +98,8 @@ def offer_approve(*, offer: Offer, by, now=None) -> Offer:
         ]
     )
     announce_offers_changed([offer.pk])
-    _notify_organisation(
-        offer=offer,
+    organisation_notify(
+        organisation_id=offer.organisation_id,
         key=f"offer:{offer.pk}:approved:{revision.pk}",
         subject=_("Tilbudet «%(title)s» er godkjent") % {"title": offer.title},
         body=_(
@@ -140,8 +125,8 @@ def offer_reject(*, offer: Offer, by, reason: str) -> Offer:
     offer.moderation_status = Offer.ModerationStatus.REJECTED
     offer.rejection_reason = reason
     offer.save(update_fields=["moderation_status", "rejection_reason"])
-    _notify_organisation(
-        offer=offer,
+    organisation_notify(
+        organisation_id=offer.organisation_id,
         key=f"offer:{offer.pk}:rejected:{offer.latest_revision_id}",
         subject=_("Tilbudet «%(title)s» må endres") % {"title": offer.title},
         body=_(

@@ -10,15 +10,21 @@ from django.utils.translation import gettext as _
 
 from directory import permissions as p
 from directory.models import Organisation, OrganisationClaim, OrganisationMembership
-from directory.services.deliveries import Message, deliveries_enqueue
+from directory.services.deliveries import Message, deliveries_send_soon
 from directory.validators import normalise_organisation_number
 
 
-def _send(messages: list[Message]) -> None:
-    deliveries_enqueue(messages)
-    from directory.tasks import deliveries_dispatch_task
-
-    transaction.on_commit(deliveries_dispatch_task.delay)
+def organisation_notify(*, organisation_id: int, key: str, subject: str, body: str, link: str):
+    """Email every active representative of an organisation, once per key and person."""
+    emails = OrganisationMembership.objects.filter(
+        organisation_id=organisation_id, user__is_active=True
+    ).values_list("user__email", flat=True)
+    deliveries_send_soon(
+        [
+            Message(key=f"{key}:{email}", recipient=email, subject=subject, body=body, link=link)
+            for email in emails
+        ]
+    )
 
 
 def _unique_slug(name: str) -> str:
@@ -83,21 +89,13 @@ def organisation_decide(*, organisation: Organisation, by, approve: bool, reason
             "name": organisation.name,
             "reason": organisation.rejection_reason,
         }
-    emails = OrganisationMembership.objects.filter(
-        organisation=organisation, user__is_active=True
-    ).values_list("user__email", flat=True)
     decided = timezone.now().isoformat(timespec="seconds")
-    _send(
-        [
-            Message(
-                key=f"organisation:{organisation.pk}:{organisation.status}:{decided}:{email}",
-                recipient=email,
-                subject=subject,
-                body=body,
-                link="/min-side/",
-            )
-            for email in emails
-        ]
+    organisation_notify(
+        organisation_id=organisation.pk,
+        key=f"organisation:{organisation.pk}:{organisation.status}:{decided}",
+        subject=subject,
+        body=body,
+        link="/min-side/",
     )
     return organisation
 
@@ -135,7 +133,7 @@ def organisation_claim_decide(*, claim: OrganisationClaim, by, approve: bool, re
     claim.decision_reason = reason.strip()
     claim.save()
     name = claim.organisation.name
-    _send(
+    deliveries_send_soon(
         [
             Message(
                 key=f"claim:{claim.pk}:{claim.status}:{claim.user.email}",
