@@ -12,7 +12,7 @@ COPY . .
 RUN python -m portal.vendor_assets \
  && DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=postgres://build/none \
     python manage.py collectstatic --no-input -v 0 \
- && mkdir -p /app/var/media && chown -R portal /app/var
+ && mkdir -p /app/var/media /app/var/private && chown -R portal /app/var
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

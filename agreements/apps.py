@@ -8,3 +8,9 @@ class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Samarbeidsavtaler")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from agreements.services import reminders
+
+        # The reminder dispatcher lives in directory/ and knows agreements only through this.
+        reminders.register()

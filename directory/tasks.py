@@ -2,6 +2,7 @@ from celery import shared_task
 
 from directory.services.deliveries import deliveries_dispatch
 from directory.services.freshness import offers_freshness_sweep
+from directory.services.reminders import reminders_dispatch
 
 
 @shared_task(ignore_result=True)
@@ -14,4 +15,14 @@ def deliveries_dispatch_task():
 def offers_freshness_sweep_task():
     """Queue confirmation reminders, hide stale offers, archive ended ones, then send."""
     offers_freshness_sweep()
+    deliveries_dispatch()
+
+
+@shared_task(ignore_result=True)
+def reminders_dispatch_task():
+    """Turn due reminders (agreements, grant deadlines) into notifications and emails, then send.
+
+    Runs every few minutes from beat; a run missed while the broker was down is made up by the
+    next, because reminders are rows with windows, not queued messages."""
+    reminders_dispatch()
     deliveries_dispatch()

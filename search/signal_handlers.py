@@ -5,4 +5,4 @@ from search.tasks import offers_index_task
 
 def reindex_changed_offers(sender, offer_ids, **kwargs):
     """Only enqueue: the task rebuilds the documents."""
-    transaction.on_commit(lambda: offers_index_task.delay(list(offer_ids)))
+    transaction.on_commit(lambda: offers_index_task.delay(list(offer_ids)), robust=True)

@@ -13,6 +13,7 @@ from directory.models.offers import (
     OfferSchedule,
 )
 from directory.models.organisations import Organisation, OrganisationClaim
+from directory.models.reminders import Notification, Reminder
 from directory.models.taxonomy import Term, Vocabulary
 
 __all__ = [
@@ -24,12 +25,14 @@ __all__ = [
     "MunicipalityMembership",
     "NavOffice",
     "NavOfficeMembership",
+    "Notification",
     "Offer",
     "OfferLocation",
     "OfferSchedule",
     "Organisation",
     "OrganisationClaim",
     "OrganisationMembership",
+    "Reminder",
     "Term",
     "Vocabulary",
 ]

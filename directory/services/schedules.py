@@ -12,6 +12,16 @@ SCHEDULES = [
         {"crontab": {"minute": "0", "hour": "6"}},
     ),
     (
+        "Påminnelser: avtaler og tilskuddsfrister",
+        "directory.tasks.reminders_dispatch_task",
+        {"interval": {"every": 10, "period": IntervalSchedule.MINUTES}},
+    ),
+    (
+        "Samarbeidsavtaler: utløp og stilltiende fornyelse",
+        "agreements.tasks.agreements_sweep_task",
+        {"crontab": {"minute": "15", "hour": "5"}},
+    ),
+    (
         "Send ventende e-poster",
         "directory.tasks.deliveries_dispatch_task",
         {"interval": {"every": 5, "period": IntervalSchedule.MINUTES}},

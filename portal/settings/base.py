@@ -5,6 +5,7 @@ adjust what differs; production.py refuses to start without its secrets.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,8 @@ DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Message-IDs of reminder emails are derived from this host (see directory.services.deliveries).
+MESSAGE_ID_DOMAIN = urlsplit(SITE_URL).hostname or "samarbeidsportalen.no"
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Samarbeidsportalen <ikke-svar@samarbeidsportalen.no>"
 )
@@ -182,6 +185,9 @@ STATIC_ROOT = BASE_DIR / "static_collected"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Signed agreement documents: outside MEDIA_ROOT, never served by a web server, only streamed by
+# a view that checks who may see the agreement.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

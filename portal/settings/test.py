@@ -1,6 +1,8 @@
 """Tests: real PostgreSQL (DATABASE_URL or the embedded one), deterministic, fast; never SQLite."""
 
 import os
+import tempfile
+from pathlib import Path
 
 if not os.environ.get("DATABASE_URL"):
     from portal import embedded_postgres
@@ -26,3 +28,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded agreement documents go to a throwaway folder, not the developer's var/.
+PRIVATE_MEDIA_ROOT = str(Path(tempfile.gettempdir()) / "samarbeidsportalen-test-private")

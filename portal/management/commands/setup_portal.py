@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from agreements.services.demo_content import demo_agreements_load
 from directory.services.demo_content import demo_directory_load, demo_offers_load
 from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             return
         created = demo_directory_load()
         created["tilbud"] = demo_offers_load()
+        created["samarbeidsavtaler"] = demo_agreements_load()
         if created["tilbud"]:
             # Index now rather than wait for the worker, so search works on first page load.
             offers_reindex_all()
