@@ -134,8 +134,12 @@ def agreement_for_display(pk: int, user) -> Agreement | None:
     )
 
 
-def health_label(agreement: Agreement, today: date) -> str:
-    return str(HEALTH_LABELS[agreement.health(today)])
+def health_label(agreement: Agreement, today: date, *, ending_days: int | None = None) -> str:
+    """The label agrees with `health_filter`: both use `AgreementSettings.ending_before_days`
+    (pass it in when labelling many agreements, to read the setting once)."""
+    if ending_days is None:
+        ending_days = AgreementSettings.load().ending_before_days
+    return str(HEALTH_LABELS[agreement.health(today, ending_days=ending_days)])
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    # Four characters, like real municipality numbers; get_or_create reuses a wrapped code.
+    code = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
     name = factory.Sequence(lambda n: f"Testkommune {n}")
     county = factory.SubFactory(CountyFactory)
 

@@ -1,3 +1,8 @@
-from directory.views import min_side, moderation, public
+from directory.views import min_side, moderation, notifications, public
 
-urlpatterns = [*public.urlpatterns, *min_side.urlpatterns, *moderation.urlpatterns]
+urlpatterns = [
+    *public.urlpatterns,
+    *min_side.urlpatterns,
+    *moderation.urlpatterns,
+    *notifications.urlpatterns,
+]

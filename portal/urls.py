@@ -15,6 +15,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
     path("", include("search.urls")),
+    path("", include("agreements.urls")),
     path("", include("directory.urls")),
 ]
 
@@ -25,5 +26,6 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

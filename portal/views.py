@@ -13,6 +13,12 @@ def healthz(request):
     return JsonResponse(report, status=200 if serving else 503)
 
 
+def permission_denied(request, exception=None):
+    # The reason given by a PermissionDenied from a service is written for people: show it.
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "pages/403.html", {"message": message}, status=403)
+
+
 def page_not_found(request, exception=None):
     return render(request, "pages/404.html", status=404)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -99,6 +99,7 @@ def agreement_save(
 ) -> Agreement:
     """Create or change an agreement with its parties; every save is a version in its history."""
     creating = agreement.pk is None
+    review_type = None
     if creating:
         if not p.can_create_agreement(by):
             raise PermissionDenied(_("Du kan ikke registrere samarbeidsavtaler."))
@@ -108,6 +109,14 @@ def agreement_save(
             raise PermissionDenied(_("Du kan ikke endre denne avtalen."))
         agreement.status = stored.status  # lifecycle changes go through their own services
         agreement.next_evaluation_due = stored.next_evaluation_due
+        if agreement.status == Agreement.Status.ACTIVE and (
+            agreement.end_date != stored.end_date
+            or agreement.evaluation_interval_months != stored.evaluation_interval_months
+        ):
+            # New dates, new cadence: plan as activation does, from the last evaluation.
+            agreement.next_evaluation_due, review_type = next_evaluation_after(
+                agreement, stored.last_evaluated_on or agreement.start_date
+            )
     agreement_validate(agreement=agreement, parties=parties)
     if creating and not _speaks_for_public_side(by, parties):
         raise ValidationError(
@@ -126,7 +135,7 @@ def agreement_save(
     for field, values in (m2m or {}).items():
         getattr(agreement, field).set(values)
     if agreement.status == Agreement.Status.ACTIVE:
-        _schedule(agreement)
+        _schedule(agreement, review_type)
     agreement_version_record(
         agreement=agreement,
         by=by,
@@ -216,11 +225,16 @@ def agreements_sweep(*, now=None) -> dict[str, int]:
     )
     for agreement in past_end:
         if agreement.renewal == Agreement.Renewal.TACIT:
-            length = relativedelta(agreement.end_date, agreement.start_date)
-            if not (length.years or length.months or length.days):
+            # Periods are counted from the start (1 Jan–31 Dec renews to 31 Dec), so that
+            # month ends neither drift nor get clipped by a short month along the way.
+            anchor, periods = agreement.start_date, 1
+            length = relativedelta(agreement.end_date + timedelta(days=1), anchor)
+            if agreement.end_date == agreement.start_date:
+                anchor, periods = agreement.end_date + timedelta(days=1), 0
                 length = relativedelta(years=1)
             while agreement.end_date < today:
-                agreement.end_date = agreement.end_date + length
+                periods += 1
+                agreement.end_date = anchor + length * periods - timedelta(days=1)
             if agreement.next_evaluation_due is None:
                 agreement.next_evaluation_due, _type = next_evaluation_after(agreement, today)
             agreement.save(update_fields=["end_date", "next_evaluation_due", "updated_at"])

@@ -176,3 +176,14 @@ def reminders_dispatch(*, now=None, batch_size: int = 500) -> dict[str, int]:
             Reminder.objects.bulk_update(
                 batch, ["status", "handled_at", "recipients_count"], batch_size=batch_size
             )
+
+
+def notification_mark_read(*, notification: Notification, now=None) -> None:
+    """Opening a notification marks it read (once; a second open keeps the first time)."""
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def notifications_mark_all_read(*, user, now=None) -> int:
+    return Notification.objects.filter(user=user).unread().update(read_at=now or timezone.now())

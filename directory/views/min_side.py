@@ -22,15 +22,7 @@ from directory.services.organisations import (
     organisation_claim_request,
     organisation_register,
 )
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form so the user sees it next to the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from directory.views.rendering import errors_to_form
 
 
 @login_required
@@ -73,7 +65,7 @@ def organisation_new(request):
             form.instance = organisation
             form.save_m2m()
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -99,7 +91,7 @@ def organisation_claim(request):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -163,7 +155,7 @@ def offer_edit(request, pk: int | None = None):
             if "send" in request.POST:
                 offer_submit(offer=Offer.objects.get(pk=saved.pk), by=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            errors_to_form(form, error)
         else:
             if "send" in request.POST:
                 messages.success(request, _("Tilbudet er sendt til Nav for godkjenning."))

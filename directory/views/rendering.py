@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+
+
+def errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, next to the field it is about, so the user
+    sees it where they typed and keeps everything else they typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def paginate(request, items, *, per_page: int = 20):

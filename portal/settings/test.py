@@ -20,6 +20,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 SITE_URL = "http://testserver"
+MESSAGE_ID_DOMAIN = "testserver"
 # Rate limits are exercised by their own tests; the rest of the suite logs in many times.
 ACCOUNT_RATE_LIMITS = False
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

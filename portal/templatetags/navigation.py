@@ -29,6 +29,8 @@ def _app_links(request) -> list[dict]:
     from django.urls import NoReverseMatch, reverse
     from django.utils.translation import gettext as _
 
+    from agreements.permissions import can_use_agreements
+    from directory.models import Notification
     from directory.permissions import can_moderate_offers
 
     user = getattr(request, "user", None)
@@ -36,6 +38,10 @@ def _app_links(request) -> list[dict]:
     if user is not None and user.is_authenticated:
         wanted.append(("min_side", _("Min side"), True))
         wanted.append(("moderation_queue", _("Moderering"), can_moderate_offers(user)))
+        wanted.append(("agreement_dashboard", _("Samarbeidsavtaler"), can_use_agreements(user)))
+        unread = Notification.objects.filter(user=user).unread().count()
+        notifications = _("Varsler (%(count)s)") % {"count": unread} if unread else _("Varsler")
+        wanted.append(("notification_list", notifications, True))
     links = []
     for name, title, allowed in wanted:
         try:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
@@ -151,17 +152,21 @@ def test_concurrent_sweeps_and_dispatchers_deliver_each_message_once(world):
 
 
 @pytest.mark.django_db
-def test_failed_send_is_retried_later_not_lost(world, monkeypatch):
+class SmtpDown(BaseEmailBackend):
+    """The mail server refuses connections (outside our control, so this is what we fake)."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP nede")
+
+
+def test_failed_send_is_retried_later_not_lost(world, settings):
     offer = _published(world)
     offers_freshness_sweep(now=offer.confirmation_due_at - timedelta(days=20))
 
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP nede")
-
-    monkeypatch.setattr("directory.services.deliveries.send_mail", broken)
+    settings.EMAIL_BACKEND = f"{__name__}.SmtpDown"
     assert deliveries_dispatch() == 0
     assert set(Delivery.objects.pending().values_list("key", flat=True)) == set(
         Delivery.objects.filter(key__contains=":reminder-").values_list("key", flat=True)
     )
-    monkeypatch.undo()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert deliveries_dispatch() == 2
