@@ -423,14 +423,18 @@ def broker_down(settings):
     settings.CELERY_BROKER_CONNECTION_TIMEOUT = 1
     settings.CELERY_BROKER_CONNECTION_RETRY = False
     settings.CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+    # Another test may have set the URL on the app itself, which then shadows the settings.
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
     _drop_broker_connections()
-    assert app.conf.broker_url == "redis://127.0.0.1:1/0"
 
     def back():
         settings.CELERY_TASK_ALWAYS_EAGER = True
+        app.conf.broker_url = original
         _drop_broker_connections()
 
     yield back
+    app.conf.broker_url = original
     _drop_broker_connections()
 
 

@@ -26,9 +26,12 @@
 
   // The facet counts are swapped while someone may be ticking boxes: keep focus on the same
   // checkbox even when it moves into a folded group, and keep open groups open.
+  // When two responses arrive close together, the second swap can come before the first has
+  // settled and put focus back: focus is then on <body>, and the remembered box must survive.
   document.addEventListener("htmx:beforeSwap", function () {
     var active = document.activeElement;
-    lastFocusedId = active && active.id ? active.id : null;
+    if (active && active.id) lastFocusedId = active.id;
+    else if (active && active !== document.body) lastFocusedId = null;
   });
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
