@@ -30,20 +30,33 @@ def start(*, pgdata: Path = PGDATA, database: str = DATABASE_NAME) -> str:
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     _server = get_server(pgdata, cleanup_mode="stop")
-    info = _server.get_postmaster_info()
-    _create_database(info, database)
-    return info.get_uri(database=database)
+    url = _server.get_postmaster_info().get_uri(database=database)
+    database_ensure(url)
+    return url
 
 
-def _create_database(info, database: str) -> None:
+def database_ensure(url: str) -> bool:
+    """Create the database `url` names if the server does not have it yet; True if created.
+
+    Also used for a DATABASE_URL pointing at an existing server, so `make run` on a machine
+    with PostgreSQL but no project database works the first time, as it does embedded.
+    """
     import psycopg
     from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    with psycopg.connect(info.get_uri(database="postgres"), autocommit=True) as conn:
+    params = conninfo_to_dict(url)
+    database = params.get("dbname")
+    if not database:
+        return False
+    # Connect to the maintenance database of the same server, as the same user.
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
-        if not exists:
-            logger.info("Creating database %s in the embedded PostgreSQL", database)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        if exists:
+            return False
+        logger.info("Creating database %s", database)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return True
 
 
 def stop() -> None:

@@ -63,6 +63,17 @@ def main() -> int:
 
         print("[make run] starter innebygd PostgreSQL (var/pgdata)", flush=True)
         os.environ["DATABASE_URL"] = embedded_postgres.start()
+    else:
+        import psycopg
+
+        from portal.embedded_postgres import database_ensure
+
+        try:
+            if database_ensure(os.environ["DATABASE_URL"]):
+                print("[make run] opprettet databasen i DATABASE_URL", flush=True)
+        except psycopg.Error as exc:
+            print(f"[make run] får ikke kontakt med DATABASE_URL: {exc}", file=sys.stderr)
+            return 1
     if not os.environ.get("REDIS_URL"):
         for folder in ("queue", "processed", "control"):
             (BASE_DIR / "var" / "celery" / folder).mkdir(parents=True, exist_ok=True)
