@@ -1,6 +1,7 @@
 from directory.models.catalogue_settings import CatalogueSettings
 from directory.models.deliveries import Delivery
 from directory.models.geography import County, Municipality, NavOffice
+from directory.models.grants import GrantFollow, GrantRound, GrantSchemeIndexPage, GrantSchemePage
 from directory.models.memberships import (
     MunicipalityMembership,
     NavOfficeMembership,
@@ -13,6 +14,12 @@ from directory.models.offers import (
     OfferSchedule,
 )
 from directory.models.organisations import Organisation, OrganisationClaim
+from directory.models.prevention import (
+    EvidenceRating,
+    ModelEvaluation,
+    PreventionModelIndexPage,
+    PreventionModelPage,
+)
 from directory.models.reminders import Notification, Reminder
 from directory.models.taxonomy import Term, Vocabulary
 
@@ -20,6 +27,12 @@ __all__ = [
     "SUPPLEMENT_NOTICE_CATEGORIES",
     "CatalogueSettings",
     "Delivery",
+    "EvidenceRating",
+    "GrantFollow",
+    "GrantRound",
+    "GrantSchemeIndexPage",
+    "GrantSchemePage",
+    "ModelEvaluation",
     "County",
     "Municipality",
     "MunicipalityMembership",
@@ -30,6 +43,8 @@ __all__ = [
     "OfferLocation",
     "OfferSchedule",
     "Organisation",
+    "PreventionModelIndexPage",
+    "PreventionModelPage",
     "OrganisationClaim",
     "OrganisationMembership",
     "Reminder",

@@ -14,38 +14,13 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
 
+from directory.models.taxonomy import vocabulary_term, vocabulary_terms
+
 # Categories where Nav staff must be reminded to assess the right to økonomisk stønad first
 # (DOMAIN.md 4.1). Not editable: the guardrail is a rule, not content.
 SUPPLEMENT_NOTICE_CATEGORIES = frozenset(
     {"mathjelp", "julehjelp", "klesutdeling", "okonomisk-hjelp", "okonomisk-radgivning"}
 )
-
-
-def _vocabulary(slug):
-    return {"vocabulary__slug": slug}
-
-
-def _terms(vocabulary: str, label, *, blank: bool = True):
-    """Many terms from one vocabulary, kept in revisions with the rest of the offer."""
-    return ParentalManyToManyField(
-        "directory.Term",
-        related_name="+",
-        blank=blank,
-        limit_choices_to=_vocabulary(vocabulary),
-        verbose_name=label,
-    )
-
-
-def _term(vocabulary: str, label, **kwargs):
-    """One term from one vocabulary."""
-    return models.ForeignKey(
-        "directory.Term",
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to=_vocabulary(vocabulary),
-        verbose_name=label,
-        **kwargs,
-    )
 
 
 class OfferQuerySet(models.QuerySet):
@@ -90,12 +65,12 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
         blank=True,
         help_text=_("Ikke skriv personopplysninger om brukere her."),
     )
-    categories = _terms("offer_categories", _("kategorier"), blank=False)
-    target_groups = _terms("target_groups", _("målgrupper"))
-    life_areas = _terms("life_areas", _("livsområder"))
-    needs = _terms("needs", _("behov tilbudet hjelper med"))
-    languages = _terms("languages", _("språk som brukes"))
-    accessibility_features = _terms("accessibility_features", _("tilgjengelighet"))
+    categories = vocabulary_terms("offer_categories", _("kategorier"), blank=False)
+    target_groups = vocabulary_terms("target_groups", _("målgrupper"))
+    life_areas = vocabulary_terms("life_areas", _("livsområder"))
+    needs = vocabulary_terms("needs", _("behov tilbudet hjelper med"))
+    languages = vocabulary_terms("languages", _("språk som brukes"))
+    accessibility_features = vocabulary_terms("accessibility_features", _("tilgjengelighet"))
     not_nav_user_required = models.BooleanField(
         _("du trenger ikke være bruker av Nav"), default=True
     )
@@ -105,7 +80,7 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
     max_age = models.PositiveSmallIntegerField(
         _("alder til"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
-    cost_level = _term("cost_levels", _("pris"))
+    cost_level = vocabulary_term("cost_levels", _("pris"))
     price_amount = models.DecimalField(
         _("pris i kroner"),
         max_digits=8,
@@ -116,8 +91,8 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
     )
     price_text = models.CharField(_("om prisen"), max_length=200, blank=True)
     fees_can_be_covered = models.BooleanField(_("avgiften kan dekkes"), default=False)
-    kind = _term("offer_kinds", _("type tilbud"))
-    participation_mode = _term("participation_modes", _("slik blir du med"))
+    kind = vocabulary_term("offer_kinds", _("type tilbud"))
+    participation_mode = vocabulary_term("participation_modes", _("slik blir du med"))
     next_step = models.CharField(_("neste steg"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(_("antall plasser"), null=True, blank=True)
     has_waiting_list = models.BooleanField(_("venteliste"), default=False)
@@ -134,6 +109,12 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
     season_text = models.CharField(_("sesong og unntak"), max_length=200, blank=True)
     start_date = models.DateField(_("startdato"), null=True, blank=True)
     end_date = models.DateField(_("sluttdato"), null=True, blank=True)
+    prevention_models = ParentalManyToManyField(
+        "directory.PreventionModelPage",
+        related_name="offers",
+        blank=True,
+        verbose_name=_("forebyggingsmodeller tilbudet følger"),
+    )
     notice = models.CharField(
         _("kortvarig melding"),
         max_length=200,
@@ -247,7 +228,7 @@ class OfferLocation(Orderable):
         validators=[MinValueValidator(4.0), MaxValueValidator(31.5)],
     )
     hidden_address = models.BooleanField(_("skjult adresse"), default=False)
-    arena = _term("arenas", _("arena"), null=True, blank=True)
+    arena = vocabulary_term("arenas", _("arena"), null=True, blank=True)
 
     class Meta(Orderable.Meta):
         verbose_name = _("sted")

@@ -73,6 +73,12 @@ class Organisation(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     rejection_reason = models.TextField(_("begrunnelse for avvisning"), blank=True)
+    prevention_models = models.ManyToManyField(
+        "directory.PreventionModelPage",
+        related_name="organisations",
+        blank=True,
+        verbose_name=_("forebyggingsmodeller organisasjonen bruker"),
+    )
     is_demo = models.BooleanField(
         _("eksempeldata"), default=False, help_text=_("Vises med merket «Eksempel» på nettstedet.")
     )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
 
 
 class Vocabulary(models.Model):
@@ -24,6 +25,10 @@ class TermQuerySet(models.QuerySet):
 
     def in_vocabulary(self, slug: str):
         return self.filter(vocabulary__slug=slug)
+
+    def choosable(self, slug: str):
+        """What a form offers from one vocabulary: active terms, in the editors' order."""
+        return self.active().in_vocabulary(slug).order_by("sort_order", "label_nb")
 
 
 class Term(models.Model):
@@ -54,3 +59,27 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.label_nb
+
+
+def vocabulary_terms(vocabulary: str, label, *, blank: bool = True):
+    """Many terms from one vocabulary, as a field that Wagtail revisions and clusters keep
+    (offers, grant schemes, prevention models)."""
+    return ParentalManyToManyField(
+        "directory.Term",
+        related_name="+",
+        blank=blank,
+        limit_choices_to={"vocabulary__slug": vocabulary},
+        verbose_name=label,
+    )
+
+
+def vocabulary_term(vocabulary: str, label, **kwargs):
+    """One term from one vocabulary."""
+    return models.ForeignKey(
+        "directory.Term",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"vocabulary__slug": vocabulary},
+        verbose_name=label,
+        **kwargs,
+    )
