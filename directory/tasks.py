@@ -2,6 +2,7 @@ from celery import shared_task
 
 from directory.services.deliveries import deliveries_dispatch
 from directory.services.freshness import offers_freshness_sweep
+from directory.services.grants import grant_scheme_followers_replan
 from directory.services.reminders import reminders_dispatch
 
 
@@ -26,3 +27,9 @@ def reminders_dispatch_task():
     next, because reminders are rows with windows, not queued messages."""
     reminders_dispatch()
     deliveries_dispatch()
+
+
+@shared_task(ignore_result=True)
+def grant_scheme_followers_replan_task(page_id: int):
+    """After a grant scheme is published: its followers' reminders follow the new deadlines."""
+    grant_scheme_followers_replan(scheme_id=page_id)

@@ -145,7 +145,8 @@ def demo_offer_records(path: Path = DEMO_CONTENT_MD) -> list[dict]:
     return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", section, re.S)]
 
 
-def _terms(vocabulary: str, slugs) -> list[Term]:
+def demo_terms(vocabulary: str, slugs) -> list[Term]:
+    """The demo's terms by slug; a slug the vocabulary lacks is logged and skipped."""
     found = list(Term.objects.filter(vocabulary__slug=vocabulary, slug__in=slugs or []))
     missing = set(slugs or []) - {t.slug for t in found}
     if missing:
@@ -229,12 +230,12 @@ def demo_offers_load() -> int:
             contact_phone=contact.get("phone", ""),
             not_nav_user_required=record.get("not_nav_user_required", True),
         )
-        offer.categories = _terms("offer_categories", record.get("categories"))
-        offer.target_groups = _terms("target_groups", record.get("target_groups"))
-        offer.life_areas = _terms("life_areas", record.get("life_areas"))
-        offer.needs = _terms("needs", record.get("needs"))
-        offer.languages = _terms("languages", record.get("languages"))
-        offer.accessibility_features = _terms(
+        offer.categories = demo_terms("offer_categories", record.get("categories"))
+        offer.target_groups = demo_terms("target_groups", record.get("target_groups"))
+        offer.life_areas = demo_terms("life_areas", record.get("life_areas"))
+        offer.needs = demo_terms("needs", record.get("needs"))
+        offer.languages = demo_terms("languages", record.get("languages"))
+        offer.accessibility_features = demo_terms(
             "accessibility_features",
             {a for loc in record.get("locations", []) for a in loc.get("accessibility", [])},
         )
