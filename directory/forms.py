@@ -1,9 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.forms import ClusterForm
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from directory.models import Municipality, Offer, Organisation, Term
+from directory.models import Municipality, Offer, Organisation, PreventionModelPage, Term
 from directory.validators import normalise_organisation_number
 
 
@@ -20,10 +21,6 @@ class StableSlugAdminForm(WagtailAdminModelForm):
 
 
 # --- Front-end forms (Min side) -----------------------------------------------------------------
-
-
-def _terms(vocabulary: str):
-    return Term.objects.active().in_vocabulary(vocabulary).order_by("sort_order", "label_nb")
 
 
 class OrganisationNumberField(forms.CharField):
@@ -62,7 +59,7 @@ class OrganisationRegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation_type"].queryset = _terms("organisation_types")
+        self.fields["organisation_type"].queryset = Term.objects.choosable("organisation_types")
         self.fields["organisation_type"].required = True
         self.fields["municipalities"].queryset = Municipality.objects.order_by("name")
 
@@ -91,6 +88,34 @@ class OrganisationClaimForm(forms.Form):
             )
         self.organisation = organisation
         return number
+
+
+def prevention_model_choices(already: list[int]):
+    """Published models, plus any already named (so saving never drops a link because a model
+    was unpublished): a proposal still in review must not be offered."""
+    return PreventionModelPage.objects.filter(Q(live=True) | Q(pk__in=already)).order_by("title")
+
+
+class OrganisationModelsForm(forms.Form):
+    """Which prevention models an organisation's work follows (shown on each model's page)."""
+
+    prevention_models = forms.ModelMultipleChoiceField(
+        label=_("Forebyggingsmodeller organisasjonen bruker"),
+        queryset=PreventionModelPage.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Du kan bare velge modeller som er publisert.")},
+        help_text=_(
+            "Kryss av for modellene arbeidet deres bygger på. Da vises organisasjonen på "
+            "modellenes sider, så kommuner i nærheten kan finne dere."
+        ),
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        already = list(organisation.prevention_models.values_list("pk", flat=True))
+        kwargs.setdefault("initial", {"prevention_models": already})
+        super().__init__(*args, **kwargs)
+        self.fields["prevention_models"].queryset = prevention_model_choices(already)
 
 
 class DecisionForm(forms.Form):
@@ -144,6 +169,7 @@ class OfferForm(ClusterForm):
             "is_digital",
             "is_national",
             "notice",
+            "prevention_models",
         ]
         formsets = {
             "locations": {
@@ -176,13 +202,19 @@ class OfferForm(ClusterForm):
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
             "accessibility_text": forms.Textarea(attrs={"rows": 2}),
+            "prevention_models": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "description": _(
                 "Enkel formatering er lov: avsnitt, fet, kursiv, lister og lenker. "
                 "Ikke skriv personopplysninger om brukere her."
             ),
+            "prevention_models": _(
+                "Kryss av hvis tilbudet er bygd på en av forebyggingsmodellene i portalen. "
+                "Da vises tilbudet på modellens side."
+            ),
         }
+        labels = {"prevention_models": _("Forebyggingsmodeller tilbudet følger")}
 
     VOCABULARIES = {
         "categories": "offer_categories",
@@ -199,9 +231,11 @@ class OfferForm(ClusterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, vocabulary in self.VOCABULARIES.items():
-            self.fields[name].queryset = _terms(vocabulary)
+            self.fields[name].queryset = Term.objects.choosable(vocabulary)
         for name in ("cost_level", "kind", "participation_mode"):
             self.fields[name].empty_label = None
+        chosen = [m.pk for m in self.instance.prevention_models.all()] if self.instance.pk else []
+        self.fields["prevention_models"].queryset = prevention_model_choices(chosen)
         municipalities = Municipality.objects.order_by("name")
         for form in self.formsets["locations"].forms:
             form.fields["municipality"].queryset = municipalities

@@ -176,3 +176,15 @@ def can_view_offer(user, offer) -> bool:
 def can_view_offer_draft(user, offer) -> bool:
     """Drafts, pending edits and rejection reasons: the organisation and moderators only."""
     return can_edit_offer(user, offer) or can_moderate_offers(user)
+
+
+# --- Prevention models ------------------------------------------------------------------------
+
+# The Wagtail group portal editors belong to (kept in step with `portal_role` by
+# portal.services); its members approve prevention-model proposals.
+EDITOR_GROUP_NAME = "Portalredaktører"
+
+
+def can_propose_prevention_model(user) -> bool:
+    """Municipality staff propose new models and updates; portal editors may too."""
+    return is_municipality_staff(user) or is_portal_editor(user)

@@ -1,8 +1,10 @@
-from directory.views import min_side, moderation, notifications, public
+from directory.views import grants, min_side, moderation, notifications, prevention, public
 
 urlpatterns = [
     *public.urlpatterns,
     *min_side.urlpatterns,
     *moderation.urlpatterns,
     *notifications.urlpatterns,
+    *grants.urlpatterns,
+    *prevention.urlpatterns,
 ]

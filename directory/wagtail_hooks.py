@@ -159,6 +159,7 @@ class OrganisationViewSet(SnippetViewSet):
         FieldPanel("email"),
         FieldPanel("phone"),
         FieldPanel("municipalities"),
+        FieldPanel("prevention_models"),
         FieldPanel("logo"),
         FieldPanel("status"),
         FieldPanel("rejection_reason"),

@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from wagtail.log_actions import log
 
+from directory.permissions import EDITOR_GROUP_NAME
 from portal.models import User
 from portal.permissions import can_assign_portal_role
-
-EDITOR_GROUP_NAME = "Portalredaktører"
 
 # What a portal editor may do in Wagtail: reach the admin and work with pages, images,
 # documents and snippets. Administrators are superusers.

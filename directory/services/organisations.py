@@ -7,9 +7,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 
 from directory import permissions as p
-from directory.models import Organisation, OrganisationClaim, OrganisationMembership
+from directory.models import (
+    Organisation,
+    OrganisationClaim,
+    OrganisationMembership,
+    PreventionModelPage,
+)
 from directory.services.deliveries import Message, deliveries_send_soon
 from directory.validators import normalise_organisation_number
 
@@ -168,3 +174,34 @@ def organisation_claim_decide(*, claim: OrganisationClaim, by, approve: bool, re
             },
         )
     return claim
+
+
+@transaction.atomic
+def organisation_set_prevention_models(*, organisation: Organisation, by, models) -> list[str]:
+    """Say which prevention models the organisation follows; returns the titles now linked.
+    Only published models can be added (a link kept from before may stay). Logged in the
+    organisation's history, which editors see in the admin."""
+    if not p.can_edit_organisation(by, organisation):
+        raise PermissionDenied(_("Du kan ikke endre denne organisasjonen."))
+    before = set(organisation.prevention_models.values_list("pk", flat=True))
+    wanted = {m.pk for m in models}
+    added = wanted - before
+    if PreventionModelPage.objects.filter(pk__in=added, live=False).exists():
+        raise ValidationError(
+            {"prevention_models": _("Du kan bare velge modeller som er publisert.")}
+        )
+    organisation.prevention_models.set(wanted)
+    if wanted != before:
+        titles = dict(
+            PreventionModelPage.objects.filter(pk__in=wanted | before).values_list("pk", "title")
+        )
+        log(
+            instance=organisation,
+            action="wagtail.edit",
+            user=by,
+            data={
+                "prevention_models_added": sorted(titles[pk] for pk in added),
+                "prevention_models_removed": sorted(titles[pk] for pk in before - wanted),
+            },
+        )
+    return sorted(m.title for m in organisation.prevention_models.all())

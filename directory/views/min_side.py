@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory import permissions as p
-from directory.forms import OfferForm, OrganisationClaimForm, OrganisationRegistrationForm
+from directory.forms import (
+    OfferForm,
+    OrganisationClaimForm,
+    OrganisationModelsForm,
+    OrganisationRegistrationForm,
+)
 from directory.models import Offer, Organisation, OrganisationClaim, OrganisationMembership
 from directory.services.freshness import offer_confirm, offer_from_confirmation_token
 from directory.services.offers import offer_save_draft, offer_set_visibility, offer_submit
@@ -21,6 +26,7 @@ from directory.services.organisations import (
     organisation_claim_decide,
     organisation_claim_request,
     organisation_register,
+    organisation_set_prevention_models,
 )
 from directory.views.rendering import errors_to_form
 
@@ -102,6 +108,42 @@ def organisation_claim(request):
             )
             return redirect("min_side")
     return render(request, "pages/min_side_claim_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_models(request, pk: int):
+    """The prevention models an organisation says it follows."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not p.can_edit_organisation(request.user, organisation):
+        raise PermissionDenied(_("Du kan ikke endre denne organisasjonen."))
+    # Unticking every model posts nothing, which must still count as a submitted form.
+    data = request.POST if request.method == "POST" else None
+    form = OrganisationModelsForm(data, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            titles = organisation_set_prevention_models(
+                organisation=organisation,
+                by=request.user,
+                models=form.cleaned_data["prevention_models"],
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Lagret. %(name)s vises nå på sidene til: %(titles)s.")
+                % {"name": organisation.name, "titles": ", ".join(titles)}
+                if titles
+                else _("Lagret. %(name)s er ikke knyttet til noen forebyggingsmodell.")
+                % {"name": organisation.name},
+            )
+            return redirect("min_side")
+    return render(
+        request,
+        "pages/min_side_organisation_models.html",
+        {"form": form, "organisation": organisation},
+    )
 
 
 @login_required
@@ -241,6 +283,11 @@ urlpatterns = [
     path("min-side/organisasjon/ny/", organisation_new, name="min_side_organisation_new"),
     path("min-side/organisasjon/tilgang/", organisation_claim, name="min_side_claim"),
     path("min-side/forespørsel/<int:pk>/", claim_decide, name="min_side_claim_decide"),
+    path(
+        "min-side/organisasjon/<int:pk>/modeller/",
+        organisation_models,
+        name="min_side_organisation_models",
+    ),
     path("min-side/tilbud/nytt/", offer_edit, name="min_side_offer_new"),
     path("min-side/tilbud/<int:pk>/", offer_edit, name="min_side_offer"),
     path("min-side/tilbud/<int:pk>/send/", offer_submit_view, name="min_side_offer_submit"),

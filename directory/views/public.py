@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from directory import permissions as p
 from directory.models import SUPPLEMENT_NOTICE_CATEGORIES, Offer
-from directory.selectors import offer_for_display
+from directory.selectors import offer_for_display, offer_prevention_models
 
 
 def _visible_offer(request, pk: int) -> Offer:
@@ -74,6 +74,10 @@ def offer_detail(request, pk: int):
         "money_advice_notice": nav_staff and "okonomisk-radgivning" in slugs,
         "can_edit": p.can_edit_offer(request.user, offer),
         "can_see_status": p.can_view_offer_draft(request.user, offer),
+        "models_followed": [
+            {"title": model.title, "url": model.get_url(request)}
+            for model in offer_prevention_models(offer)
+        ],
     }
     return render(request, "pages/offer_detail.html", context)
 

@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand
 
 from agreements.services.demo_content import demo_agreements_load
 from directory.services.demo_content import demo_directory_load, demo_offers_load
+from directory.services.demo_grants import demo_grant_index_ensure, demo_grants_load
+from directory.services.demo_prevention import demo_prevention_models_load
+from directory.services.prevention import prevention_index_ensure, prevention_workflow_ensure
 from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
 from search.indexing import offers_reindex_all
@@ -22,12 +25,21 @@ class Command(BaseCommand):
         call_command("load_reference_data", stdout=self.stdout)
         created = site_shell_ensure()
         self.stdout.write(f"Sider: {created['sider']} nye.")
+        # The two editorial catalogues exist on every site, with or without demo content, and
+        # proposals from municipalities always go through the editors' workflow.
+        demo_grant_index_ensure()
+        prevention_index_ensure()
+        prevention_workflow_ensure()
         self.stdout.write(f"Faste jobber: {periodic_tasks_ensure()} nye.")
         if not demo:
             return
         created = demo_directory_load()
         created["tilbud"] = demo_offers_load()
         created["samarbeidsavtaler"] = demo_agreements_load()
+        created["tilskuddsordninger"] = demo_grants_load()
+        # After offers and grants: models link to the schemes that fund them and the offers
+        # that follow them.
+        created["forebyggingsmodeller"] = demo_prevention_models_load()
         if created["tilbud"]:
             # Index now rather than wait for the worker, so search works on first page load.
             offers_reindex_all()
