@@ -114,6 +114,7 @@ def demo_content_ensure() -> dict[str, int]:
     from directory.services.reference_data import reference_data_load
     from portal.services import site_shell_ensure
     from search.indexing import offers_reindex_all
+    from search.synonyms import synonyms_ensure_defaults
 
     others = Offer.objects.filter(is_demo=False).count()
     if others:
@@ -126,6 +127,8 @@ def demo_content_ensure() -> dict[str, int]:
         "offers": demo_offers_load(),
         "grant schemes": demo_grants_load(),
         "prevention models": demo_prevention_models_load(),
+        # The site's starting synonym list, as setup_portal gives every new site.
+        "synonym groups": synonyms_ensure_defaults(),
     }
     created["offers indexed"] = offers_reindex_all()
     return created

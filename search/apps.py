@@ -8,7 +8,12 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from directory.signals import offers_changed
-        from search.signal_handlers import reindex_changed_offers
+        from search.models import SynonymGroup
+        from search.signal_handlers import forget_synonyms, reindex_changed_offers
 
         offers_changed.connect(reindex_changed_offers, dispatch_uid="search.offers_changed")
+        for signal in (post_save, post_delete):
+            signal.connect(forget_synonyms, sender=SynonymGroup)

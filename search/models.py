@@ -78,3 +78,43 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SynonymGroup(models.Model):
+    """Words and phrases a search should treat as the same («leksehjelp, skolehjelp»). Editors
+    keep the list in the admin; the query is expanded when it is run, so an edit takes effect
+    at once and no document needs reindexing."""
+
+    terms = models.TextField(
+        "ord og uttrykk",
+        help_text=(
+            "Skriv ordene som betyr det samme, skilt med komma, for eksempel «leksehjelp, "
+            "skolehjelp». Et uttrykk kan ha flere ord, som «økonomisk rådgivning»."
+        ),
+    )
+    note = models.CharField("merknad", max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "synonymer"
+        verbose_name_plural = "synonymer"
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        """The group's terms, lower-cased with single spaces, in the order written."""
+        seen: list[str] = []
+        for part in self.terms.split(","):
+            term = " ".join(part.lower().split())
+            if term and term not in seen:
+                seen.append(term)
+        return seen
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if len(self.term_list()) < 2:
+            raise ValidationError({"terms": "Skriv minst to ord eller uttrykk, skilt med komma."})
+        self.terms = ", ".join(self.term_list())

@@ -18,6 +18,7 @@ from search.backends.base import (
     OfferResults,
     SearchBackend,
 )
+from search.synonyms import QueryPart, query_parts
 
 # Required by full-text search: the extensions and the Norwegian text search configuration.
 REQUIRED_EXTENSIONS = ("pg_trgm", "unaccent")
@@ -90,13 +91,23 @@ def corrections(cursor, words: list[str]) -> dict[str, list[str]]:
     return result
 
 
-def tsquery_text(words: list[str], fixes: dict[str, list[str]], *, joiner: str = " & ") -> str:
-    """Each word as a prefix, OR its corrections; all words required."""
-    parts = []
-    for word in words:
-        alternatives = [_lexeme(word) + ":*"] + [_lexeme(fix) for fix in fixes.get(word, [])]
-        parts.append("(" + " | ".join(alternatives) + ")")
-    return joiner.join(parts)
+def _term_query(term: tuple[str, ...]) -> str:
+    """One word as a prefix; a phrase as adjacent words (the last one a prefix)."""
+    return "(" + " <-> ".join(_lexeme(w) for w in term) + ":*)"
+
+
+def tsquery_text(
+    parts: list[QueryPart], fixes: dict[str, list[str]], *, joiner: str = " & "
+) -> str:
+    """Each part as itself, its synonyms or (for a single word) its corrections; all parts
+    required by default."""
+    out = []
+    for part in parts:
+        alternatives = [_term_query(part.words)] + [_term_query(t) for t in part.synonyms]
+        if len(part.words) == 1:
+            alternatives += [_lexeme(fix) for fix in fixes.get(part.words[0], [])]
+        out.append("(" + " | ".join(alternatives) + ")")
+    return joiner.join(out)
 
 
 class _Where:
@@ -162,12 +173,14 @@ class PostgresBackend(SearchBackend):
         return {"status": "ok", "backend": self.name}
 
     def search_offers(self, query: OfferQuery) -> OfferResults:
-        words = _words(query.text)
+        parts = query_parts(_words(query.text))
+        # A word with synonyms is a known word: never «correct» it into something else.
+        unknown = [p.words[0] for p in parts if len(p.words) == 1 and not p.synonyms]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
-            fixes = corrections(cursor, words)
-            where = _Where(query, tsquery_text(words, fixes))
-            hits, total = self._hits(cursor, query, where, tsquery_text(words, fixes, joiner=" | "))
+            fixes = corrections(cursor, unknown)
+            where = _Where(query, tsquery_text(parts, fixes))
+            hits, total = self._hits(cursor, query, where, tsquery_text(parts, fixes, joiner=" | "))
             facets = self._facets(cursor, query, where)
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
 

@@ -10,6 +10,7 @@ from directory.services.prevention import prevention_index_ensure, prevention_wo
 from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
 from search.indexing import offers_reindex_all
+from search.synonyms import synonyms_ensure_defaults
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         demo_grant_index_ensure()
         prevention_index_ensure()
         prevention_workflow_ensure()
+        self.stdout.write(f"Synonymer for søk: {synonyms_ensure_defaults()} nye.")
         self.stdout.write(f"Faste jobber: {periodic_tasks_ensure()} nye.")
         if not demo:
             return
