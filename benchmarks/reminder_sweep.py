@@ -33,27 +33,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import django_for  # noqa: E402
+
 BENCH_DAY = date(2027, 3, 1)
 OFFICES = 250
 ORGANISATIONS = 2_500
-
-
-def setup_django(database: str) -> None:
-    import psycopg
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    admin_url = base_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
-            conn.execute(f'CREATE DATABASE "{database}"')
-    os.environ["DATABASE_URL"] = base_url.rsplit("/", 1)[0] + "/" + database
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def generate(agreements: int, due: int) -> None:
@@ -276,7 +260,7 @@ def main() -> int:
     parser.add_argument("--due", type=int, default=2_000)
     parser.add_argument("--database", default="samarbeidsportalen_bench_reminders")
     args = parser.parse_args()
-    setup_django(args.database)
+    django_for(args.database)
 
     from django.core import mail
 

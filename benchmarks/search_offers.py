@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import django_for  # noqa: E402
+
 QUERY_MIX = [
     # (text, filters, age, near office slug, sort)
     (
@@ -69,24 +71,6 @@ WORDS = (
     "gjeldsrådgivning budsjettkurs arbeidstrening møteplass ungdom eldre familie barn foreldre "
     "fritid aktivitet frivillig sentral kafé bibliotek skole lunsj norsk samtale hjelp veiledning"
 ).split()
-
-
-def setup_django(database: str) -> None:
-    import psycopg
-
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    admin_url = base_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
-            conn.execute(f'CREATE DATABASE "{database}"')
-    os.environ["DATABASE_URL"] = base_url.rsplit("/", 1)[0] + "/" + database
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def generate(organisations: int, offers: int) -> None:
@@ -243,7 +227,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=25)
     parser.add_argument("--database", default="samarbeidsportalen_bench")
     args = parser.parse_args()
-    setup_django(args.database)
+    django_for(args.database)
     t0 = time.perf_counter()
     generate(args.organisations, args.offers)
     generated = time.perf_counter() - t0

@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import django_for  # noqa: E402
+
 JUDGEMENTS = ROOT / "tests" / "search" / "judgements.yaml"
 K = 10
 # The offer search page shows this many hits per page; the first K of its first page are scored.
@@ -81,28 +83,6 @@ def judgements_load(path: Path = JUDGEMENTS) -> list[Judged]:
         )
         for q in data["queries"]
     ]
-
-
-def setup_django() -> str:
-    """Create the database in DATABASE_URL if it is missing, then set up Django and migrate."""
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL is not set: name the database to measure in.")
-    base, database = url.rsplit("/", 1)
-    database = database.split("?", 1)[0]
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
-            conn.execute(f'CREATE DATABASE "{database}"')
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return database
 
 
 def demo_content_ensure() -> dict[str, int]:
@@ -290,7 +270,9 @@ def main() -> int:
     parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
     parser.add_argument("--worst", type=int, default=10, help="how many worst queries to show")
     args = parser.parse_args()
-    database = setup_django()
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit("DATABASE_URL is not set: name the database to measure in.")
+    database = django_for()
     judged = judgements_load(args.judgements)
 
     t0 = time.perf_counter()
