@@ -26,9 +26,14 @@ from directory.models import (
     GrantRound,
     GrantSchemePage,
     Municipality,
+    MunicipalityMembership,
     NavOffice,
+    NavOfficeMembership,
     Offer,
+    OfferLocation,
+    Organisation,
     OrganisationMembership,
+    PreventionModelPage,
     Term,
 )
 
@@ -333,8 +338,6 @@ PREVENTION_FILTERS = {
 
 def prevention_models_listing(filters: dict | None = None):
     """Published prevention models matching every given filter, by title, ready for cards."""
-    from directory.models import PreventionModelPage
-
     models = PreventionModelPage.objects.live().public()
     for name, lookup in PREVENTION_FILTERS.items():
         values = [v for v in (filters or {}).get(name) or [] if v]
@@ -358,8 +361,6 @@ def prevention_model_fundable_grants(page, today) -> list:
     """Live grant schemes that can fund a model: open ones first, then upcoming, closed, and
     discontinued or replaced last; within each, the next application deadline first. Each
     carries `grant_status` and `upcoming_deadline` (see grant_schemes_with_status)."""
-    from django.db.models import IntegerField
-
     # Read in Python: in an editor's preview the links are in memory, not in the database.
     linked = [scheme.pk for scheme in page.fundable_by.all()]
     schemes = grant_schemes_with_status(
@@ -382,8 +383,6 @@ def prevention_model_fundable_grants(page, today) -> list:
 
 def offer_prevention_models(offer) -> list:
     """The published prevention models an offer says it follows, by title."""
-    from directory.models import PreventionModelPage
-
     models = list(PreventionModelPage.objects.live().filter(offers=offer).order_by("title"))
     if models:
         # Only offers that name a model pay for Wagtail's view-restriction lookup.
@@ -395,8 +394,6 @@ def offer_prevention_models(offer) -> list:
 def municipality_of_user(user):
     """The municipality a signed-in person works in or for: their municipality membership,
     else the first municipality their Nav office serves."""
-    from directory.models import MunicipalityMembership, NavOfficeMembership
-
     if not (user and user.is_authenticated):
         return None
     membership = (
@@ -419,10 +416,6 @@ def municipality_of_user(user):
 def prevention_model_running_nearby(page, municipality=None) -> dict:
     """Public offers and approved organisations that follow a model: those in `municipality`
     first, then those in its county, then the rest (each flagged with `nearness`)."""
-    from django.db.models import IntegerField
-
-    from directory.models import OfferLocation, Organisation
-
     offers = Offer.objects.public().filter(prevention_models=page)
     organisations = Organisation.objects.approved().filter(prevention_models=page)
     if municipality is not None:
