@@ -119,3 +119,78 @@ def offers_reindex_all(*, batch_size: int = 500) -> int:
     for start in range(0, len(ids), batch_size):
         offers_index(ids[start : start + batch_size])
     return len(ids)
+
+
+# --- The unified search's documents (every kind) -------------------------------------------------
+
+
+@transaction.atomic
+def site_index(kind: str, ids) -> int:
+    """Rebuild the unified-search rows of these records of one kind; rows of records that are
+    gone are deleted. Returns the number of documents written."""
+    from search.documents import WEIGHTS, documents_build
+    from search.models import SearchDocument
+
+    ids = {int(i) for i in ids}
+    docs = documents_build(kind, ids)
+    SearchDocument.objects.filter(
+        kind=kind, object_id__in=ids - {d.object_id for d in docs}
+    ).delete()
+    for doc in docs:
+        point = doc.points[0] if doc.points else (None, None)
+        row, _created = SearchDocument.objects.update_or_create(
+            kind=kind,
+            object_id=doc.object_id,
+            defaults={
+                "url": doc.url,
+                "title": doc.title[:300],
+                "summary": doc.summary[:400],
+                "content": " ".join(p for p in (doc.summary, doc.text, doc.body) if p),
+                "is_public": doc.is_public,
+                "audience": doc.audience,
+                "facets": doc.facet_tokens(),
+                "municipalities": doc.municipalities,
+                "latitude": point[0],
+                "longitude": point[1],
+                "updated_at": doc.updated_at,
+            },
+        )
+        vector = None
+        for name, weight in WEIGHTS.items():
+            part = SearchVector(Value(getattr(doc, name) or ""), weight=weight, config=TS_CONFIG)
+            vector = part if vector is None else vector + part
+        SearchDocument.objects.filter(pk=row.pk).update(
+            search_vector=vector,
+            title_key=Func(Lower(Value(doc.title[:300])), function="unaccent"),
+        )
+    public_words_collect(kind, ids)
+    return len(docs)
+
+
+def public_words_collect(kind: str, ids) -> None:
+    """Add the words of these public documents to the word list used for "did you mean"."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_searchword (word)"
+            " SELECT DISTINCT w FROM search_searchdocument d,"
+            " regexp_split_to_table(unaccent(lower(d.title || ' ' || d.content)),"
+            " '[^[:alnum:]]+') AS w"
+            " WHERE d.kind = %s AND d.object_id = ANY(%s) AND d.is_public"
+            " AND length(w) BETWEEN 3 AND 80"
+            " ON CONFLICT DO NOTHING",
+            [kind, list(ids)],
+        )
+
+
+def site_reindex_all(kinds=None, *, batch_size: int = 500) -> dict[str, int]:
+    """Rebuild every unified-search row of these kinds (all kinds by default)."""
+    from search.backends.base import KINDS
+    from search.documents import all_ids
+
+    counts = {}
+    for kind in kinds or KINDS:
+        ids = all_ids(kind)
+        for start in range(0, len(ids), batch_size):
+            site_index(kind, ids[start : start + batch_size])
+        counts[kind] = len(ids)
+    return counts

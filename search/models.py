@@ -118,3 +118,47 @@ class SynonymGroup(models.Model):
         if len(self.term_list()) < 2:
             raise ValidationError({"terms": "Skriv minst to ord eller uttrykk, skilt med komma."})
         self.terms = ", ".join(self.term_list())
+
+
+class SearchDocument(models.Model):
+    """One row per record of every kind in the unified search (search.documents.Document).
+
+    Visibility is part of the row, so the permission filter is part of every query (hits, counts
+    and suggestions alike): `is_public`, or one of the searcher's scope keys in `audience`.
+    """
+
+    kind = models.CharField(max_length=30)
+    object_id = models.BigIntegerField()
+    url = models.CharField(max_length=500)
+    title = models.CharField(max_length=300)
+    summary = models.CharField(max_length=400, blank=True)
+    # The plain text a highlighted snippet is cut from (summary, text and body).
+    content = models.TextField(blank=True)
+    is_public = models.BooleanField(default=False)
+    audience = _codes()
+    facets = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    municipalities = _codes()
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    search_vector = SearchVectorField(null=True)
+    # Unaccented, lower-cased title: what autocomplete matches a prefix or trigram against.
+    title_key = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchdoc_kind_object")
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="searchdoc_vector_idx"),
+            GinIndex(fields=["facets"], name="searchdoc_facets_idx"),
+            GinIndex(fields=["audience"], name="searchdoc_audience_idx"),
+            GinIndex(
+                fields=["title_key"], name="searchdoc_title_trgm_idx", opclasses=["gin_trgm_ops"]
+            ),
+            models.Index(fields=["kind", "is_public"], name="searchdoc_kind_public_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

@@ -1,6 +1,22 @@
+"""Keep the search documents in step with the records: every handler only enqueues, on
+commit, so a rolled-back change is never indexed and a request never waits for indexing."""
+
 from django.db import transaction
 
-from search.tasks import offers_index_task
+from search.tasks import offers_index_task, site_index_task
+
+# Wagtail page types with a document, by kind.
+PAGE_KINDS = {
+    "grantschemepage": "grant_scheme",
+    "preventionmodelpage": "prevention_model",
+    "contentpage": "page",
+}
+
+
+def _enqueue(kind: str, ids) -> None:
+    ids = sorted({int(i) for i in ids if i is not None})
+    if ids:
+        transaction.on_commit(lambda: site_index_task.delay(kind, ids), robust=True)
 
 
 def reindex_changed_offers(sender, offer_ids, **kwargs):
@@ -13,3 +29,69 @@ def forget_synonyms(sender, **kwargs):
     from search.synonyms import synonyms_forget
 
     transaction.on_commit(synonyms_forget)
+
+
+def reindex_organisation(sender, instance, created=False, **kwargs):
+    """The organisation's document, and its offers' (they carry its name)."""
+    _enqueue("organisation", [instance.pk])
+    if not created:
+        from directory.models import Offer
+
+        offer_ids = list(
+            Offer.objects.filter(organisation=instance.pk).values_list("pk", flat=True)
+        )
+        if offer_ids:
+            transaction.on_commit(lambda: offers_index_task.delay(offer_ids), robust=True)
+
+
+def reindex_organisation_m2m(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _enqueue("organisation", [instance.pk])
+
+
+def reindex_page(sender, instance, **kwargs):
+    """Published, unpublished, deleted or moved: the page's document follows."""
+    kind = PAGE_KINDS.get(
+        instance.specific_class._meta.model_name if instance.specific_class else ""
+    )
+    if kind:
+        _enqueue(kind, [instance.pk])
+
+
+def reindex_restricted_pages(sender, instance, **kwargs):
+    """A view restriction hides a page and everything under it from the public."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:
+        return
+    for descendant in Page.objects.descendant_of(page, inclusive=True).select_related(
+        "content_type"
+    ):
+        kind = PAGE_KINDS.get(descendant.content_type.model)
+        if kind:
+            _enqueue(kind, [descendant.pk])
+
+
+def reindex_agreement(sender, instance, **kwargs):
+    _enqueue("agreement", [instance.pk])
+
+
+def reindex_agreement_of_party(sender, instance, **kwargs):
+    _enqueue("agreement", [instance.agreement_id])
+
+
+def reindex_agreement_m2m(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        _enqueue("agreement", [instance.pk])
+
+
+def reindex_agreements_of_office(sender, instance, action, **kwargs):
+    """Who may see an agreement follows the municipalities its Nav office serves."""
+    from agreements.models import Agreement
+
+    if action in ("post_add", "post_remove", "post_clear"):
+        _enqueue(
+            "agreement",
+            Agreement.objects.filter(parties__nav_office=instance.pk).values_list("pk", flat=True),
+        )

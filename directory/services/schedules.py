@@ -22,6 +22,12 @@ SCHEDULES = [
         {"crontab": {"minute": "15", "hour": "5"}},
     ),
     (
+        # A grant scheme's status (open, upcoming, closed) follows the calendar, not an edit.
+        "Søk: oppdater status for tilskuddsordninger",
+        "search.tasks.grant_schemes_reindex_task",
+        {"crontab": {"minute": "5", "hour": "0"}},
+    ),
+    (
         "Send ventende e-poster",
         "directory.tasks.deliveries_dispatch_task",
         {"interval": {"every": 5, "period": IntervalSchedule.MINUTES}},

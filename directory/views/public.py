@@ -1,14 +1,15 @@
-"""Public pages of the catalogue: the offer page and its printable handout (tilbudsark)."""
+"""Public pages of the catalogue: the offer page, its printable handout (tilbudsark) and the
+organisation page."""
 
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 
 from directory import permissions as p
-from directory.models import SUPPLEMENT_NOTICE_CATEGORIES, Offer
+from directory.models import SUPPLEMENT_NOTICE_CATEGORIES, Offer, Organisation
 from directory.selectors import offer_for_display, offer_prevention_models
 
 
@@ -87,7 +88,33 @@ def offer_print(request, pk: int):
     return render(request, "pages/offer_print.html", _offer_context(request, offer))
 
 
+def organisation_detail(request, slug: str):
+    """An approved organisation and its public offers. Pending and rejected registrations are
+    not part of the public catalogue: 404 for everyone but those who may edit them."""
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("organisation_type", "parent"), slug=slug
+    )
+    approved = organisation.status == Organisation.Status.APPROVED
+    if not approved and not p.can_edit_organisation(request.user, organisation):
+        raise Http404
+    offers = (
+        Offer.objects.public()
+        .filter(organisation=organisation)
+        .prefetch_related("categories", "locations__municipality")
+        .order_by("title")
+    )
+    context = {
+        "organisation": organisation,
+        "is_public": approved,
+        "municipalities": list(organisation.municipalities.order_by("name")),
+        "offers": list(offers),
+        "can_edit": p.can_edit_organisation(request.user, organisation),
+    }
+    return render(request, "pages/organisation_detail.html", context)
+
+
 urlpatterns = [
+    path("organisasjoner/<slug:slug>/", organisation_detail, name="organisation_detail"),
     path("tilbud/<int:pk>/", offer_detail, name="offer_detail"),
     path("tilbud/<int:pk>/utskrift/", offer_print, name="offer_print"),
 ]

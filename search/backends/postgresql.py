@@ -17,6 +17,9 @@ from search.backends.base import (
     OfferQuery,
     OfferResults,
     SearchBackend,
+    SiteQuery,
+    SiteResults,
+    Suggestion,
 )
 from search.synonyms import QueryPart, query_parts
 
@@ -183,6 +186,23 @@ class PostgresBackend(SearchBackend):
             hits, total = self._hits(cursor, query, where, tsquery_text(parts, fixes, joiner=" | "))
             facets = self._facets(cursor, query, where)
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
+
+    def search_site(self, query: SiteQuery) -> SiteResults:
+        from search.backends import postgresql_site
+
+        return postgresql_site.search_site(
+            self,
+            query,
+            words=_words,
+            corrections=corrections,
+            term_query=_term_query,
+            lexeme=_lexeme,
+        )
+
+    def suggest(self, text: str, *, scopes=frozenset(), limit: int = 8) -> list[Suggestion]:
+        from search.backends import postgresql_site
+
+        return postgresql_site.suggest(text, scopes=scopes, limit=limit)
 
     def _hits(self, cursor, query: OfferQuery, where: _Where, rank_query: str):
         where_sql, params = where.sql()

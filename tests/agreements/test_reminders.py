@@ -417,6 +417,9 @@ def _due_today(make_agreement):
 
 @pytest.fixture
 def broker_down(settings):
+    # Read before the settings change: app.conf falls back to the Django settings, so reading
+    # it after would "restore" the dead broker.
+    original = app.conf.broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.CELERY_TASK_PUBLISH_RETRY = False
@@ -424,7 +427,6 @@ def broker_down(settings):
     settings.CELERY_BROKER_CONNECTION_RETRY = False
     settings.CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
     # Another test may have set the URL on the app itself, which then shadows the settings.
-    original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     _drop_broker_connections()
 

@@ -9,7 +9,8 @@ from directory.services.demo_prevention import demo_prevention_models_load
 from directory.services.prevention import prevention_index_ensure, prevention_workflow_ensure
 from directory.services.schedules import periodic_tasks_ensure
 from portal.services import DEMO_PASSWORD, demo_users_ensure, site_shell_ensure
-from search.indexing import offers_reindex_all
+from search.indexing import offers_reindex_all, site_reindex_all
+from search.models import SearchDocument
 from search.synonyms import synonyms_ensure_defaults
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Synonymer for søk: {synonyms_ensure_defaults()} nye.")
         self.stdout.write(f"Faste jobber: {periodic_tasks_ensure()} nye.")
         if not demo:
+            self._index_if_empty()
             return
         created = demo_directory_load()
         created["tilbud"] = demo_offers_load()
@@ -45,6 +47,9 @@ class Command(BaseCommand):
         if created["tilbud"]:
             # Index now rather than wait for the worker, so search works on first page load.
             offers_reindex_all()
+        if any(created.values()):
+            site_reindex_all()
+        self._index_if_empty()
         self.stdout.write(
             "Eksempelinnhold: " + ", ".join(f"{k}: {v} nye" for k, v in created.items())
         )
@@ -53,3 +58,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Demobrukere (passord «{DEMO_PASSWORD}»):")
             for email, description in accounts:
                 self.stdout.write(f"  {email:<24} {description}")
+
+    def _index_if_empty(self):
+        """A new site (or one upgraded to the unified search) gets its documents at once; after
+        that the signals keep them current and a re-run costs nothing."""
+        if not SearchDocument.objects.exists():
+            counts = site_reindex_all()
+            self.stdout.write(f"Søkedokumenter: {sum(counts.values())} bygget.")

@@ -1,0 +1,305 @@
+"""The unified search on PostgreSQL: every kind of record in one table
+(search_searchdocument), the searcher's visibility inside every statement.
+
+Matching is built for recall without drowning the user. Each query word (or synonym phrase)
+is one part; a document must match enough of the parts (all of one or two, three of four,
+75 % of longer queries, like Elasticsearch's "2<75%"), and documents that match more parts
+rank first. When nothing matches that many, the search falls back to documents matching any
+part and says so, so a single unusual word never empties the page.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.db import connection, transaction
+from django.utils.html import escape
+
+from search.backends.base import (
+    KINDS,
+    FacetValue,
+    SiteHit,
+    SiteQuery,
+    SiteResults,
+    Suggestion,
+    site_facets_for,
+)
+from search.synonyms import QueryPart, query_parts
+
+TABLE = "search_searchdocument"
+TS_CONFIG = "norwegian_unaccent"
+VISIBLE = "(d.is_public OR d.audience && %s::varchar[])"
+# ts_headline marks matches with these; the text is escaped after, then they become <mark>.
+MARK_START, MARK_STOP = "\x02", "\x03"
+HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=30, MinWords=12, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+FEWER_WORDS_NOTE = "Ingen treff på alle ordene. Viser treff på noen av dem."
+
+
+def minimum_match(parts: int) -> int:
+    """How many of the query's parts a document must match."""
+    if parts <= 2:
+        return parts
+    return math.floor(parts * 0.75)
+
+
+def _scopes(query_scopes) -> list[str]:
+    return sorted(query_scopes)
+
+
+def _part_queries(cursor, parts: list[QueryPart], fixes, term_query, lexeme) -> list[str]:
+    """One tsquery text per part (the part, its synonyms, its corrections), leaving out parts
+    that are only stop words: «for» or «med» must not count against a document."""
+    texts = []
+    for part in parts:
+        alternatives = [term_query(part.words)] + [term_query(t) for t in part.synonyms]
+        if len(part.words) == 1:
+            alternatives += [lexeme(fix) for fix in fixes.get(part.words[0], [])]
+        texts.append("(" + " | ".join(alternatives) + ")")
+    if not texts:
+        return []
+    cursor.execute(
+        "SELECT " + ", ".join(f"numnode(to_tsquery('{TS_CONFIG}', %s))" for _ in texts), texts
+    )
+    nodes = cursor.fetchone()
+    return [text for text, count in zip(texts, nodes, strict=True) if count]
+
+
+class _Filters:
+    """The conditions of one query, kept apart so a facet can count without its own filter."""
+
+    def __init__(self, query: SiteQuery, facets: tuple[str, ...]):
+        self.kind_sql: tuple[str, list] | None = None
+        kinds = [k for k in query.kinds if k in KINDS]
+        if kinds:
+            self.kind_sql = ("d.kind = ANY(%s)", [kinds])
+        self.facet_sql: dict[str, tuple[str, list]] = {}
+        for facet, values in query.filters.items():
+            tokens = [f"{facet}:{v}" for v in values if v]
+            if tokens:
+                self.facet_sql[facet] = ("d.facets && %s::varchar[]", [tokens])
+
+    def all(self, *, without: str | None = None) -> tuple[str, list]:
+        parts = [p for f, p in self.facet_sql.items() if f != without]
+        if self.kind_sql and without != "kind":
+            parts.append(self.kind_sql)
+        if not parts:
+            return "TRUE", []
+        return " AND ".join(s for s, _ in parts), [x for _, params in parts for x in params]
+
+
+def search_site(backend, query: SiteQuery, *, words, corrections, term_query, lexeme):
+    parts = query_parts(words(query.text))
+    unknown = [p.words[0] for p in parts if len(p.words) == 1 and not p.synonyms]
+    facets = site_facets_for(tuple(k for k in query.kinds if k in KINDS))
+    filters = _Filters(query, facets)
+    scopes = _scopes(query.scopes)
+    with transaction.atomic(), connection.cursor() as cursor:
+        from search.backends.postgresql import WORD_SIMILARITY
+
+        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
+        fixes = corrections(cursor, unknown)
+        part_texts = _part_queries(cursor, parts, fixes, term_query, lexeme)
+        base_sql, base_params = VISIBLE, [scopes]
+        coverage_sql, coverage_params, notes = "0", [], []
+        any_text = " | ".join(part_texts)
+        if part_texts:
+            coverage_sql = " + ".join(
+                f"(d.search_vector @@ to_tsquery('{TS_CONFIG}', %s))::int" for _ in part_texts
+            )
+            coverage_params = list(part_texts)
+            needed = minimum_match(len(part_texts))
+            text_sql = (
+                f"d.search_vector @@ to_tsquery('{TS_CONFIG}', %s) AND ({coverage_sql}) >= %s"
+            )
+            strict = (text_sql, [any_text, *coverage_params, needed])
+            if needed > 1 and not _exists(cursor, base_sql, base_params, strict, filters):
+                strict = (text_sql, [any_text, *coverage_params, 1])
+                notes.append(FEWER_WORDS_NOTE)
+            base_sql += " AND " + strict[0]
+            base_params = [*base_params, *strict[1]]
+        elif query.text.strip():
+            # Only stop words or punctuation: nothing can match.
+            base_sql += " AND FALSE"
+        total, hits = _hits(
+            cursor, query, base_sql, base_params, filters, coverage_sql, coverage_params, any_text
+        )
+        kind_counts, facet_counts = _counts(cursor, query, base_sql, base_params, filters, facets)
+    suggestion = _suggestion(query.text, fixes)
+    return SiteResults(
+        hits=hits,
+        total=total,
+        kinds=kind_counts,
+        facets=facet_counts,
+        query=query,
+        suggestion=suggestion,
+        notice=" ".join(notes),
+    )
+
+
+def _exists(cursor, base_sql, base_params, text, filters: _Filters) -> bool:
+    filter_sql, filter_params = filters.all()
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE {base_sql} AND {text[0]} AND {filter_sql})",
+        [*base_params, *text[1], *filter_params],
+    )
+    return cursor.fetchone()[0]
+
+
+def _hits(cursor, query, base_sql, base_params, filters, coverage_sql, coverage_params, any_text):
+    filter_sql, filter_params = filters.all()
+    where, params = f"{base_sql} AND {filter_sql}", [*base_params, *filter_params]
+    cursor.execute(f"SELECT count(*) FROM {TABLE} d WHERE {where}", params)
+    total = cursor.fetchone()[0]
+    if any_text:
+        score_sql = (
+            f"({coverage_sql}) + ts_rank_cd(d.search_vector, to_tsquery('{TS_CONFIG}', %s), 1)"
+        )
+        score_params = [*coverage_params, any_text]
+    else:
+        score_sql, score_params = "0", []
+    offset = (max(1, query.page) - 1) * query.per_page
+    cursor.execute(
+        f"SELECT d.id, d.kind, d.object_id, d.url, d.title, d.summary, d.municipalities,"
+        f" {score_sql} AS score FROM {TABLE} d WHERE {where}"
+        f" ORDER BY score DESC, d.updated_at DESC NULLS LAST, d.title, d.id LIMIT %s OFFSET %s",
+        [*score_params, *params, query.per_page, offset],
+    )
+    rows = cursor.fetchall()
+    highlights = _highlights(cursor, [row[0] for row in rows], any_text)
+    hits = [
+        SiteHit(
+            kind=row[1],
+            object_id=row[2],
+            url=row[3],
+            title=row[4],
+            summary=row[5],
+            highlight=highlights.get(row[0]) or escape(row[5]),
+            score=float(row[7] or 0),
+            municipalities=tuple(row[6]),
+        )
+        for row in rows
+    ]
+    return total, hits
+
+
+def _highlights(cursor, ids: list[int], any_text: str) -> dict[int, str]:
+    """Snippets of the page's hits only (ts_headline re-parses the text: never run it on every
+    match), escaped, with the matched words in <mark>."""
+    if not ids or not any_text:
+        return {}
+    cursor.execute(
+        f"SELECT d.id, ts_headline('{TS_CONFIG}', d.content, to_tsquery('{TS_CONFIG}', %s), %s)"
+        f" FROM {TABLE} d WHERE d.id = ANY(%s)",
+        [any_text, HEADLINE_OPTIONS, ids],
+    )
+    out = {}
+    for pk, snippet in cursor.fetchall():
+        if MARK_START not in (snippet or ""):
+            continue
+        out[pk] = escape(snippet).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    return out
+
+
+def _counts(cursor, query, base_sql, base_params, filters: _Filters, facets):
+    """The type facet and the shown facets, each counted with every filter but its own, from
+    one materialised scan of the rows that match the text and visibility."""
+    flag_names = ["kind", *filters.facet_sql]
+    flags, flag_params = [], []
+    for name in flag_names:
+        condition = filters.kind_sql if name == "kind" else filters.facet_sql[name]
+        sql, params = condition or ("TRUE", [])
+        flags.append(f"({sql}) AS f_{_ident(name)}")
+        flag_params.extend(params)
+
+    def others(name: str) -> str:
+        return " AND ".join(f"f_{_ident(n)}" for n in flag_names if n != name) or "TRUE"
+
+    statements = [f"SELECT 'kind', kind, count(*) FROM m WHERE {others('kind')} GROUP BY kind"]
+    params: list = []
+    unfiltered = [f for f in facets if f not in filters.facet_sql]
+    if unfiltered:
+        statements.append(
+            f"SELECT 'facet', v, count(*) FROM m, unnest(m.facets) AS v WHERE {others('')}"
+            f" AND split_part(v, ':', 1) = ANY(%s) GROUP BY v"
+        )
+        params.append(list(unfiltered))
+    for facet in facets:
+        if facet in filters.facet_sql:
+            statements.append(
+                f"SELECT 'facet', v, count(*) FROM m, unnest(m.facets) AS v"
+                f" WHERE {others(facet)} AND split_part(v, ':', 1) = %s GROUP BY v"
+            )
+            params.append(facet)
+    cursor.execute(
+        f"WITH m AS MATERIALIZED (SELECT d.kind, d.facets, {', '.join(flags)}"
+        f" FROM {TABLE} d WHERE {base_sql}) " + " UNION ALL ".join(statements),
+        [*flag_params, *base_params, *params],
+    )
+    kind_counts: dict[str, int] = {}
+    facet_counts: dict[str, dict[str, int]] = {f: {} for f in facets}
+    for group, value, count in cursor.fetchall():
+        if group == "kind":
+            kind_counts[value] = count
+        else:
+            facet, _sep, slug = value.partition(":")
+            if facet in facet_counts:
+                facet_counts[facet][slug] = count
+    chosen = set(query.kinds)
+    kinds = [
+        FacetValue(value=k, count=kind_counts.get(k, 0), selected=k in chosen)
+        for k in KINDS
+        if kind_counts.get(k) or k in chosen
+    ]
+    out = {}
+    for facet in facets:
+        selected = set(query.filters.get(facet, ()))
+        values = facet_counts[facet]
+        for value in selected - set(values):
+            values[value] = 0
+        out[facet] = [
+            FacetValue(value=v, count=values[v], selected=v in selected)
+            for v in sorted(values, key=lambda v: (-values[v], v))
+        ]
+    return kinds, out
+
+
+def _ident(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def _suggestion(text: str, fixes: dict[str, list[str]]) -> str:
+    """The query with each word we could not find replaced by its nearest known word."""
+    if not any(fixes.values()):
+        return ""
+    out = []
+    for word in text.split():
+        key = word.lower().strip(".,;:!?«»\"'()")
+        best = fixes.get(key)
+        out.append(best[0] if best else word)
+    suggestion = " ".join(out)
+    return "" if suggestion.lower() == text.strip().lower() else suggestion
+
+
+def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
+    """Titles that start with the text, then titles with a word starting with it, then titles
+    close to it (typos), among the documents the searcher may see."""
+    key = " ".join(text.lower().split())[:100]
+    if len(key) < 2:
+        return []
+    like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.3")
+        cursor.execute(
+            f"SELECT d.kind, d.title, d.url FROM {TABLE} d, unaccent(%s) AS k, unaccent(%s) AS l"
+            f" WHERE {VISIBLE} AND (d.title_key LIKE '%%' || l || '%%' OR d.title_key %% k)"
+            " ORDER BY (d.title_key LIKE l || '%%') DESC,"
+            " (' ' || d.title_key LIKE '%% ' || l || '%%') DESC,"
+            " similarity(d.title_key, k) DESC, d.title"
+            " LIMIT %s",
+            [key, like, _scopes(scopes), limit],
+        )
+        rows = cursor.fetchall()
+    return [Suggestion(kind=kind, title=title, url=url) for kind, title, url in rows]
