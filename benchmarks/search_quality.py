@@ -36,7 +36,7 @@ from benchmarks.harness import django_for  # noqa: E402
 
 JUDGEMENTS = ROOT / "tests" / "search" / "judgements.yaml"
 K = 10
-# The offer search page shows this many hits per page; the first K of its first page are scored.
+# The search page shows this many hits per page; the first K of its first page are scored.
 PAGE_SIZE = 20
 TYPES = ("offer", "organisation", "grant_scheme", "prevention_model", "page")
 TYPE_LABELS = {
@@ -93,7 +93,7 @@ def demo_content_ensure() -> dict[str, int]:
     from directory.services.demo_prevention import demo_prevention_models_load
     from directory.services.reference_data import reference_data_load
     from portal.services import site_shell_ensure
-    from search.indexing import offers_reindex_all
+    from search.indexing import offers_reindex_all, site_reindex_all
     from search.synonyms import synonyms_ensure_defaults
 
     others = Offer.objects.filter(is_demo=False).count()
@@ -111,29 +111,51 @@ def demo_content_ensure() -> dict[str, int]:
         "synonym groups": synonyms_ensure_defaults(),
     }
     created["offers indexed"] = offers_reindex_all()
+    created["documents indexed"] = sum(site_reindex_all().values())
     return created
 
 
 def searchable_types(backend) -> set[str]:
-    """The record types this backend can search today."""
-    # Only offers until the unified search (issue 6) adds the other types to the backend.
-    return {"offer"} if hasattr(backend, "search_offers") else set()
+    """The record types this backend can search: all of them through the unified search."""
+    return set(TYPES) if hasattr(backend, "search_site") else {"offer"}
+
+
+def _keys(hits) -> dict[tuple[str, int], str]:
+    """(kind, object id) -> the key the judgements use: source_id for offers, grant schemes and
+    prevention models, the slug for organisations and content pages."""
+    from directory.models import GrantSchemePage, Offer, Organisation, PreventionModelPage
+    from portal.models import ContentPage
+
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for hit in hits:
+        by_kind[hit.kind].append(hit.object_id)
+    sources = {
+        "offer": (Offer, "source_id"),
+        "grant_scheme": (GrantSchemePage, "source_id"),
+        "prevention_model": (PreventionModelPage, "source_id"),
+        "organisation": (Organisation, "slug"),
+        "page": (ContentPage, "slug"),
+    }
+    keys = {}
+    for kind, ids in by_kind.items():
+        if kind in sources:
+            model, field_name = sources[kind]
+            for pk, key in model.objects.filter(pk__in=ids).values_list("pk", field_name):
+                keys[(kind, pk)] = key or f"pk:{pk}"
+    return keys
 
 
 def run_query(backend, text: str) -> tuple[list[tuple[str, str, str]], int]:
-    """The first K hits for the text as (type, key, title), and the total, as the offer search
-    page asks for them: no filters, relevance order."""
-    from directory.models import Offer
-    from search.backends.base import OfferQuery
+    """The first K hits for the text as (type, key, title), and the total, as the search page
+    asks for them: anonymous, no filters, relevance order."""
+    from search.backends.base import SiteQuery
 
-    results = backend.search_offers(OfferQuery(text=text, page=1, per_page=PAGE_SIZE))
+    results = backend.search_site(SiteQuery(text=text, page=1, per_page=PAGE_SIZE))
     hits = results.hits[:K]
-    keys = dict(
-        Offer.objects.filter(pk__in=[h.offer_id for h in hits]).values_list("pk", "source_id")
-    )
-    return [("offer", keys.get(h.offer_id) or f"pk:{h.offer_id}", h.title) for h in hits], (
-        results.total
-    )
+    keys = _keys(hits)
+    return [
+        (h.kind, keys.get((h.kind, h.object_id), f"pk:{h.object_id}"), h.title) for h in hits
+    ], results.total
 
 
 def recall(relevant: dict, returned: list) -> float | None:

@@ -4,8 +4,9 @@
 Matching is built for recall without drowning the user. Each query word (or synonym phrase)
 is one part; a document must match enough of the parts (all of one or two, three of four,
 75 % of longer queries, like Elasticsearch's "2<75%"), and documents that match more parts
-rank first. When nothing matches that many, the search falls back to documents matching any
-part and says so, so a single unusual word never empties the page.
+rank first. When fewer than a handful match that many, documents matching some of the parts are
+added after them, and the page says so: one word the wanted record does not use («gratis»,
+«tilbud») must not hide it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=30, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
-FEWER_WORDS_NOTE = "Ingen treff på alle ordene. Viser treff på noen av dem."
+FEWER_WORDS_NOTE = "Få treff på alle ordene, så vi viser også treff på noen av dem, etter de beste."
+# Below this many documents matching enough of the words, those matching some are added.
+FILL_UP_TO = 10
 
 
 def minimum_match(parts: int) -> int:
@@ -43,6 +46,55 @@ def minimum_match(parts: int) -> int:
     if parts <= 2:
         return parts
     return math.floor(parts * 0.75)
+
+
+# Derivational endings: «gjeldsrådgivning» should find «gjeldsrådgiver», which the stemmer
+# reduces to «gjeldsrådgiv» but the typed word's stem does not reach.
+DERIVATIONS = ("ning", "ing", "else", "het")
+MIN_STEM = 5
+# Compounds: «barnefattigdom» should find «fattigdom blant barn». Joining letters between
+# the parts of a Norwegian compound.
+LINKING = ("s", "e")
+MIN_COMPOUND = 8
+MIN_COMPOUND_PART = 3
+
+
+def derivation_stem(word: str) -> str:
+    for ending in DERIVATIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return ""
+
+
+def compound_splits(cursor, words: list[str]) -> dict[str, tuple[str, str]]:
+    """For each long word, a split into two words the catalogue uses («barnefattigdom» ->
+    «barn», «fattigdom»), the longest second part first. One query against the word list."""
+    candidates: dict[str, list[tuple[str, str]]] = {}
+    pieces: set[str] = set()
+    for word in words:
+        if len(word) < MIN_COMPOUND or "-" in word:
+            continue
+        options = []
+        for i in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+            left, right = word[:i], word[i:]
+            lefts = [left] + [left[:-1] for link in LINKING if left.endswith(link)]
+            options += [(lft, right) for lft in lefts if len(lft) >= MIN_COMPOUND_PART]
+        candidates[word] = options
+        pieces |= {piece for option in options for piece in option}
+    if not pieces:
+        return {}
+    cursor.execute(
+        "SELECT p FROM unnest(%s::varchar[]) AS p"
+        " WHERE EXISTS (SELECT 1 FROM search_searchword WHERE word = unaccent(p))",
+        [sorted(pieces)],
+    )
+    known = {row[0] for row in cursor.fetchall()}
+    out = {}
+    for word, options in candidates.items():
+        found = [o for o in options if o[0] in known and o[1] in known]
+        if found:
+            out[word] = max(found, key=lambda o: (len(o[1]), len(o[0])))
+    return out
 
 
 def _scopes(query_scopes) -> list[str]:
@@ -53,10 +105,18 @@ def _part_queries(cursor, parts: list[QueryPart], fixes, term_query, lexeme) -> 
     """One tsquery text per part (the part, its synonyms, its corrections), leaving out parts
     that are only stop words: «for» or «med» must not count against a document."""
     texts = []
+    splits = compound_splits(cursor, [p.words[0] for p in parts if len(p.words) == 1])
     for part in parts:
         alternatives = [term_query(part.words)] + [term_query(t) for t in part.synonyms]
         if len(part.words) == 1:
-            alternatives += [lexeme(fix) for fix in fixes.get(part.words[0], [])]
+            word = part.words[0]
+            alternatives += [lexeme(fix) for fix in fixes.get(word, [])]
+            if word in splits:
+                left, right = splits[word]
+                alternatives.append(f"({lexeme(left)}:* & {lexeme(right)}:*)")
+            stem = derivation_stem(word)
+            if stem:
+                alternatives.append(f"{lexeme(stem)}:*")
         texts.append("(" + " | ".join(alternatives) + ")")
     if not texts:
         return []
@@ -115,7 +175,9 @@ def search_site(backend, query: SiteQuery, *, words, corrections, term_query, le
                 f"d.search_vector @@ to_tsquery('{TS_CONFIG}', %s) AND ({coverage_sql}) >= %s"
             )
             strict = (text_sql, [any_text, *coverage_params, needed])
-            if needed > 1 and not _exists(cursor, base_sql, base_params, strict, filters):
+            if needed > 1 and _count(cursor, base_sql, base_params, strict, filters) < FILL_UP_TO:
+                # Too few documents match enough of the words: add those matching some of
+                # them. They rank after the full matches (coverage comes first in the score).
                 strict = (text_sql, [any_text, *coverage_params, 1])
                 notes.append(FEWER_WORDS_NOTE)
             base_sql += " AND " + strict[0]
@@ -139,11 +201,13 @@ def search_site(backend, query: SiteQuery, *, words, corrections, term_query, le
     )
 
 
-def _exists(cursor, base_sql, base_params, text, filters: _Filters) -> bool:
+def _count(cursor, base_sql, base_params, text, filters: _Filters) -> int:
+    """How many documents match, counting no further than FILL_UP_TO."""
     filter_sql, filter_params = filters.all()
     cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {TABLE} d WHERE {base_sql} AND {text[0]} AND {filter_sql})",
-        [*base_params, *text[1], *filter_params],
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d WHERE {base_sql} AND {text[0]}"
+        f" AND {filter_sql} LIMIT %s) AS enough",
+        [*base_params, *text[1], *filter_params, FILL_UP_TO],
     )
     return cursor.fetchone()[0]
 
