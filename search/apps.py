@@ -20,7 +20,6 @@ class SearchConfig(AppConfig):
             PreventionModelPage,
         )
         from directory.signals import offers_changed
-        from portal.models import ContentPage
         from search import signal_handlers as h
         from search.models import SynonymGroup
 
@@ -34,7 +33,7 @@ class SearchConfig(AppConfig):
         m2m_changed.connect(h.reindex_organisation_m2m, sender=Organisation.municipalities.through)
         m2m_changed.connect(h.reindex_agreement_m2m, sender=Agreement.target_groups.through)
         m2m_changed.connect(h.reindex_agreements_of_office, sender=NavOffice.municipalities.through)
-        for page_model in (GrantSchemePage, PreventionModelPage, ContentPage):
+        for page_model in (GrantSchemePage, PreventionModelPage):
             page_published.connect(h.reindex_page, sender=page_model)
             page_unpublished.connect(h.reindex_page, sender=page_model)
             post_delete.connect(h.reindex_page, sender=page_model)

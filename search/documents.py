@@ -68,7 +68,7 @@ def _join(*parts) -> str:
     return " ".join(str(p) for p in parts if p)
 
 
-def _plain(html: str) -> str:
+def plain_text(html: str) -> str:
     return " ".join(strip_tags(html or "").split())
 
 
@@ -115,7 +115,7 @@ def offer_documents(ids) -> list[Document]:
                     offer.organisation.name,
                     *(f"{loc.municipality.name} {loc.name}" for loc in places),
                 ),
-                body=_plain(offer.description),
+                body=plain_text(offer.description),
                 is_public=offer.live and offer.visibility == Offer.Visibility.VISIBLE,
                 facets={
                     "counties": sorted({loc.municipality.county.code for loc in places}),
@@ -186,12 +186,12 @@ def organisation_documents(ids) -> list[Document]:
     return docs
 
 
-def _page_is_public(page) -> bool:
+def page_is_public(page) -> bool:
     """Live and without view restrictions (Wagtail's password, login or group limits)."""
     return page.live and not page.get_view_restrictions().exists()
 
 
-def _page_url(page) -> str:
+def page_url(page) -> str:
     return page.get_url() or page.url_path
 
 
@@ -211,9 +211,9 @@ def grant_scheme_documents(ids) -> list[Document]:
             Document(
                 kind="grant_scheme",
                 object_id=page.pk,
-                url=_page_url(page),
+                url=page_url(page),
                 title=page.title,
-                summary=page.search_description or _plain(page.purpose)[:300],
+                summary=page.search_description or plain_text(page.purpose)[:300],
                 keywords=_join(
                     _labels(target_groups),
                     _labels(applicants),
@@ -224,12 +224,12 @@ def grant_scheme_documents(ids) -> list[Document]:
                     page.purpose, page.administrator, page.ministry, page.target_groups_note
                 ),
                 body=_join(
-                    _plain(page.funded_text),
-                    _plain(page.requirements_text),
+                    plain_text(page.funded_text),
+                    plain_text(page.requirements_text),
                     _labels(page.requirements.all()),
                     page.status_note,
                 ),
-                is_public=_page_is_public(page),
+                is_public=page_is_public(page),
                 facets={
                     "grant_status": [grant_status(page, today)],
                     "applicant_types": _slugs(applicants),
@@ -266,9 +266,9 @@ def prevention_model_documents(ids) -> list[Document]:
             Document(
                 kind="prevention_model",
                 object_id=page.pk,
-                url=_page_url(page),
+                url=page_url(page),
                 title=page.title,
-                summary=page.search_description or _plain(page.problem)[:300],
+                summary=page.search_description or plain_text(page.problem)[:300],
                 keywords=_join(
                     page.also_known_as,
                     _labels(themes),
@@ -281,7 +281,7 @@ def prevention_model_documents(ids) -> list[Document]:
                 body=_join(
                     page.how_it_works, page.resources, page.how_to_start, page.evidence_note
                 ),
-                is_public=_page_is_public(page),
+                is_public=page_is_public(page),
                 facets={
                     "counties": sorted({m.county.code for m in municipalities}),
                     "themes": _slugs(themes),
@@ -289,56 +289,6 @@ def prevention_model_documents(ids) -> list[Document]:
                     "target_groups": _slugs(target_groups),
                 },
                 municipalities=sorted(m.code for m in municipalities),
-                updated_at=page.last_published_at,
-            )
-        )
-    return docs
-
-
-def _stream_text(body) -> str:
-    """The words of a StreamField, whatever its blocks (headings, rich text, link cards)."""
-    parts = []
-    for block in body or []:
-        value = block.value
-        source = getattr(value, "source", None)
-        if source is not None:  # RichText
-            parts.append(_plain(source))
-        elif isinstance(value, str):
-            parts.append(_plain(value))
-        elif hasattr(value, "items"):  # StructBlock
-            parts.extend(_plain(str(v)) for _k, v in value.items() if isinstance(v, str))
-        elif isinstance(value, list | tuple):
-            parts.extend(_stream_text_items(value))
-    return " ".join(p for p in parts if p)
-
-
-def _stream_text_items(items) -> list[str]:
-    out = []
-    for item in items:
-        value = getattr(item, "value", item)
-        if hasattr(value, "items"):
-            out.extend(_plain(str(v)) for _k, v in value.items() if isinstance(v, str))
-        elif isinstance(value, str):
-            out.append(_plain(value))
-    return out
-
-
-def page_documents(ids) -> list[Document]:
-    from portal.models import ContentPage
-
-    docs = []
-    for page in ContentPage.objects.filter(pk__in=list(ids)):
-        docs.append(
-            Document(
-                kind="page",
-                object_id=page.pk,
-                url=_page_url(page),
-                title=page.title,
-                summary=page.search_description or page.intro[:300],
-                keywords=page.seo_title,
-                text=page.intro,
-                body=_stream_text(page.body),
-                is_public=_page_is_public(page),
                 updated_at=page.last_published_at,
             )
         )
@@ -391,7 +341,7 @@ def agreement_documents(ids) -> list[Document]:
                 object_id=agreement.pk,
                 url=reverse("agreement_detail", args=[agreement.pk]),
                 title=agreement.title,
-                summary=_plain(agreement.purpose)[:300],
+                summary=plain_text(agreement.purpose)[:300],
                 keywords=_join(
                     agreement.agreement_type.label_nb if agreement.agreement_type else "",
                     _labels(agreement.target_groups.all()),
@@ -419,27 +369,36 @@ BUILDERS = {
     "organisation": organisation_documents,
     "grant_scheme": grant_scheme_documents,
     "prevention_model": prevention_model_documents,
-    "page": page_documents,
     "agreement": agreement_documents,
 }
 
 
+MODELS = {
+    "offer": ("directory", "Offer"),
+    "organisation": ("directory", "Organisation"),
+    "grant_scheme": ("directory", "GrantSchemePage"),
+    "prevention_model": ("directory", "PreventionModelPage"),
+    "agreement": ("agreements", "Agreement"),
+}
+
+
+def kind_register(kind: str, builder, model: tuple[str, str]) -> None:
+    """Let an app above search in the dependency order (portal's content pages) add its own
+    kind: search never imports it, it registers itself from its AppConfig.ready."""
+    BUILDERS[kind] = builder
+    MODELS[kind] = model
+
+
 def all_ids(kind: str) -> list[int]:
     """Every record of a kind that could have a document (visible or not)."""
-    from agreements.models import Agreement
-    from directory.models import GrantSchemePage, Offer, Organisation, PreventionModelPage
-    from portal.models import ContentPage
+    from django.apps import apps
 
-    model = {
-        "offer": Offer,
-        "organisation": Organisation,
-        "grant_scheme": GrantSchemePage,
-        "prevention_model": PreventionModelPage,
-        "page": ContentPage,
-        "agreement": Agreement,
-    }[kind]
+    if kind not in MODELS:
+        return []
+    model = apps.get_model(*MODELS[kind])
     return list(model.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def documents_build(kind: str, ids) -> list[Document]:
-    return BUILDERS[kind](ids)
+    builder = BUILDERS.get(kind)
+    return builder(ids) if builder else []

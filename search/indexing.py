@@ -124,6 +124,14 @@ def offers_reindex_all(*, batch_size: int = 500) -> int:
 # --- The unified search's documents (every kind) -------------------------------------------------
 
 
+def _snippet_source(doc) -> str:
+    """The text highlighted snippets are cut from: the summary once, then the rest."""
+    parts = [doc.text, doc.body]
+    if doc.summary and doc.summary not in doc.text:
+        parts.insert(0, doc.summary)
+    return " ".join(p for p in parts if p)
+
+
 @transaction.atomic
 def site_index(kind: str, ids) -> int:
     """Rebuild the unified-search rows of these records of one kind; rows of records that are
@@ -145,7 +153,7 @@ def site_index(kind: str, ids) -> int:
                 "url": doc.url,
                 "title": doc.title[:300],
                 "summary": doc.summary[:400],
-                "content": " ".join(p for p in (doc.summary, doc.text, doc.body) if p),
+                "content": _snippet_source(doc),
                 "is_public": doc.is_public,
                 "audience": doc.audience,
                 "facets": doc.facet_tokens(),
@@ -170,14 +178,16 @@ def site_index(kind: str, ids) -> int:
 def public_words_collect(kind: str, ids) -> None:
     """Add the words of these public documents to the word list used for "did you mean"."""
     with connection.cursor() as cursor:
+        # The accented form wins over an unaccented one collected from the offer documents.
         cursor.execute(
-            "INSERT INTO search_searchword (word)"
-            " SELECT DISTINCT w FROM search_searchdocument d,"
-            " regexp_split_to_table(unaccent(lower(d.title || ' ' || d.content)),"
-            " '[^[:alnum:]]+') AS w"
+            "INSERT INTO search_searchword (word, display)"
+            " SELECT DISTINCT ON (unaccent(w)) unaccent(w), w FROM search_searchdocument d,"
+            " regexp_split_to_table(lower(d.title || ' ' || d.content), '[^[:alnum:]]+') AS w"
             " WHERE d.kind = %s AND d.object_id = ANY(%s) AND d.is_public"
             " AND length(w) BETWEEN 3 AND 80"
-            " ON CONFLICT DO NOTHING",
+            " ORDER BY unaccent(w), w <> unaccent(w) DESC, w"
+            " ON CONFLICT (word) DO UPDATE SET display = EXCLUDED.display"
+            " WHERE search_searchword.display IN ('', search_searchword.word)",
             [kind, list(ids)],
         )
 

@@ -70,6 +70,8 @@ class SearchWord(models.Model):
     with every document."""
 
     word = models.CharField(max_length=80, primary_key=True)
+    # The word as written in a record («språkkafé» for «sprakkafe»): what "did you mean" shows.
+    display = models.CharField(max_length=80, blank=True, db_default="")
 
     class Meta:
         indexes = [

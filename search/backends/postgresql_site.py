@@ -160,7 +160,7 @@ def search_site(backend, query: SiteQuery, *, words, corrections, term_query, le
         from search.backends.postgresql import WORD_SIMILARITY
 
         cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
-        fixes = corrections(cursor, unknown)
+        fixes = _visible_fixes(cursor, corrections(cursor, unknown), scopes)
         part_texts = _part_queries(cursor, parts, fixes, term_query, lexeme)
         base_sql, base_params = VISIBLE, [scopes]
         coverage_sql, coverage_params, notes = "0", [], []
@@ -189,7 +189,8 @@ def search_site(backend, query: SiteQuery, *, words, corrections, term_query, le
             cursor, query, base_sql, base_params, filters, coverage_sql, coverage_params, any_text
         )
         kind_counts, facet_counts = _counts(cursor, query, base_sql, base_params, filters, facets)
-    suggestion = _suggestion(query.text, fixes)
+        display = _display_forms(cursor, fixes)
+    suggestion = _suggestion(query.text, fixes, display)
     return SiteResults(
         hits=hits,
         total=total,
@@ -199,6 +200,34 @@ def search_site(backend, query: SiteQuery, *, words, corrections, term_query, le
         suggestion=suggestion,
         notice=" ".join(notes),
     )
+
+
+def _visible_fixes(cursor, fixes: dict[str, list[str]], scopes) -> dict[str, list[str]]:
+    """Only corrections that a document this searcher may see contains. The word list is
+    shared by everyone and keeps words of records that have since been hidden; a "did you
+    mean" must never spell out a word only a hidden or internal record uses."""
+    words = sorted({w for fixed in fixes.values() for w in fixed})
+    if not words:
+        return fixes
+    cursor.execute(
+        f"SELECT w FROM unnest(%s::text[]) AS w WHERE EXISTS (SELECT 1 FROM {TABLE} d"
+        f" WHERE {VISIBLE} AND d.search_vector @@ to_tsquery('{TS_CONFIG}', quote_literal(w)))",
+        [words, sorted(scopes)],
+    )
+    seen = {row[0] for row in cursor.fetchall()}
+    return {word: [w for w in fixed if w in seen] for word, fixed in fixes.items()}
+
+
+def _display_forms(cursor, fixes: dict[str, list[str]]) -> dict[str, str]:
+    """The word list is unaccented; show «språkkafé», not «sprakkafe»."""
+    best = sorted({fixed[0] for fixed in fixes.values() if fixed})
+    if not best:
+        return {}
+    cursor.execute(
+        "SELECT word, display FROM search_searchword WHERE word = ANY(%s) AND display <> ''",
+        [best],
+    )
+    return dict(cursor.fetchall())
 
 
 def _count(cursor, base_sql, base_params, text, filters: _Filters) -> int:
@@ -334,7 +363,7 @@ def _ident(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
-def _suggestion(text: str, fixes: dict[str, list[str]]) -> str:
+def _suggestion(text: str, fixes: dict[str, list[str]], display: dict[str, str]) -> str:
     """The query with each word we could not find replaced by its nearest known word."""
     if not any(fixes.values()):
         return ""
@@ -342,7 +371,7 @@ def _suggestion(text: str, fixes: dict[str, list[str]]) -> str:
     for word in text.split():
         key = word.lower().strip(".,;:!?«»\"'()")
         best = fixes.get(key)
-        out.append(best[0] if best else word)
+        out.append(display.get(best[0], best[0]) if best else word)
     suggestion = " ".join(out)
     return "" if suggestion.lower() == text.strip().lower() else suggestion
 
