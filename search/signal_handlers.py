@@ -26,9 +26,14 @@ def reindex_changed_offers(sender, offer_ids, **kwargs):
 
 def forget_synonyms(sender, **kwargs):
     """An edited synonym list applies from the next search."""
+    from django.conf import settings
+
     from search.synonyms import synonyms_forget
+    from search.tasks import es_synonyms_task
 
     transaction.on_commit(synonyms_forget)
+    if settings.ELASTICSEARCH_URL:
+        transaction.on_commit(es_synonyms_task.delay, robust=True)
 
 
 def reindex_organisation(sender, instance, created=False, **kwargs):

