@@ -1,19 +1,20 @@
 """Benchmark: search quality on the judged query set (tests/search/judgements.yaml).
 
 Loads the demo content into the database named by DATABASE_URL when it is missing (creating and
-migrating the database first), indexes the offers, runs every judged query through the search
-backend the site uses (the offer search page's call, no filters, relevance order) and reports
+migrating the database first), indexes every record (and, when ELASTICSEARCH_URL is set, loads
+the same documents into fresh Elasticsearch indices), runs every judged query through the unified
+search of the backend the site uses (anonymous, no filters, relevance order) and reports
 recall@10 and nDCG@10 per query, their means overall and per record type, and the worst queries
 with what came back. Markdown on stdout, progress on stderr.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/helper_q \\
         .venv/bin/python -m benchmarks.search_quality
+    # the Elasticsearch backend: add ELASTICSEARCH_URL=http://127.0.0.1:9200
 
 Metrics: recall@10 = judged records in the first 10 hits / judged records. nDCG@10 uses the
 grade as the gain (2 = exactly what was asked, 1 = relevant) with a log2 discount; the ideal DCG
-is that of the judged list in grade order. A record of a type the backend cannot search yet
-counts as not found in the overall numbers; those types are also reported on their own, and the
-offers-only numbers (each query's judged list cut to offers) measure what exists now.
+is that of the judged list in grade order. The offers-only numbers cut each query's judged list
+to offers.
 """
 
 from __future__ import annotations
@@ -112,6 +113,13 @@ def demo_content_ensure() -> dict[str, int]:
     }
     created["offers indexed"] = offers_reindex_all()
     created["documents indexed"] = sum(site_reindex_all().values())
+    from django.conf import settings
+
+    if settings.ELASTICSEARCH_URL:
+        # Measuring the Elasticsearch backend: load the same documents into fresh indices.
+        from search.es_indexing import es_reindex
+
+        created["elasticsearch documents"] = sum(r.count for r in es_reindex())
     return created
 
 

@@ -735,6 +735,28 @@ def test_search_reindex_reports_an_unreachable_cluster_after_rebuilding_postgres
     assert SearchDocument.objects.filter(kind="offer").count() == 5
 
 
+def test_search_reindex_missing_only_never_fails_a_deploy_when_the_cluster_is_down(
+    catalogue, settings, capsys
+):
+    # docker-compose's migrate service runs this at every start; the site must come up and
+    # answer from PostgreSQL even when Elasticsearch is not there yet.
+    settings.ELASTICSEARCH_URL = "http://user:secret@127.0.0.1:9"
+
+    call_command("search_reindex", "--missing-only")
+
+    err = capsys.readouterr().err
+    assert "Søket bruker PostgreSQL til indeksene er bygd" in err
+    assert "secret" not in err
+
+
+def test_search_reindex_missing_only_without_elasticsearch_does_nothing(settings, capsys):
+    settings.ELASTICSEARCH_URL = ""
+
+    call_command("search_reindex", "--missing-only")
+
+    assert "Elasticsearch er ikke satt opp" in capsys.readouterr().out
+
+
 # --- Against a real cluster (skipped here) ----------------------------------------------------
 
 
