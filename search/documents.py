@@ -146,14 +146,17 @@ def organisation_documents(ids) -> list[Document]:
     )
     # What an organisation does is what its public offers do: «idrettslag» and «leksehjelp»
     # should find the organisation as well as the offer.
-    offer_words: dict[int, list[str]] = {}
+    offer_titles: dict[int, list[str]] = {}
+    offer_labels: dict[int, list[str]] = {}
     for offer in (
         Offer.objects.public()
         .filter(organisation__in=list(ids))
         .prefetch_related("categories", "target_groups")
+        .order_by("title")
     ):
-        offer_words.setdefault(offer.organisation_id, []).extend(
-            [offer.title, _labels(offer.categories.all()), _labels(offer.target_groups.all())]
+        offer_titles.setdefault(offer.organisation_id, []).append(offer.title)
+        offer_labels.setdefault(offer.organisation_id, []).extend(
+            [_labels(offer.categories.all()), _labels(offer.target_groups.all())]
         )
     docs = []
     for organisation in organisations:
@@ -170,7 +173,14 @@ def organisation_documents(ids) -> list[Document]:
                 summary=_join(kind_label, ", ".join(m.name for m in municipalities)),
                 keywords=_join(kind_label, organisation.parent.name if organisation.parent else ""),
                 text=_join(*(m.name for m in municipalities)),
-                body=_join(*offer_words.get(organisation.pk, [])),
+                # Lowest weight, so the offer itself ranks above its organisation; the titles
+                # first, as a sentence, since the snippet is usually cut from there.
+                body=_join(
+                    "Tilbud: " + "; ".join(offer_titles[organisation.pk]) + "."
+                    if organisation.pk in offer_titles
+                    else "",
+                    *offer_labels.get(organisation.pk, []),
+                ),
                 is_public=organisation.status == Organisation.Status.APPROVED,
                 facets={
                     "counties": sorted({m.county.code for m in municipalities}),

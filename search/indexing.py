@@ -126,9 +126,10 @@ def offers_reindex_all(*, batch_size: int = 500) -> int:
 
 def _snippet_source(doc) -> str:
     """The text highlighted snippets are cut from: the summary once, then the rest."""
-    parts = [doc.text, doc.body]
-    if doc.summary and doc.summary not in doc.text:
-        parts.insert(0, doc.summary)
+    text, body = " ".join(doc.text.split()), " ".join(doc.body.split())
+    summary = " ".join(doc.summary.split()).removesuffix("…").strip()
+    # A summary is often the start of the text (a grant's purpose cut to 300 characters).
+    parts = [text, body] if not summary or summary in text else [summary, text, body]
     return " ".join(p for p in parts if p)
 
 
