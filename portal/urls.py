@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("konto/", include("allauth.urls")),
     path("dokumenter/", include(wagtaildocs_urls)),
+    path("", include("opendata.urls")),
     path("", include("search.urls")),
     path("", include("agreements.urls")),
     path("", include("directory.urls")),

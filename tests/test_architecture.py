@@ -1,4 +1,5 @@
-"""Dependencies point one way: portal -> agreements -> directory; search -> domain apps."""
+"""Dependencies point one way: portal -> agreements -> directory; search -> domain apps;
+opendata -> search and the domain apps."""
 
 import ast
 from pathlib import Path
@@ -7,9 +8,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "directory": {"portal", "agreements", "search"},
-    "agreements": {"portal", "search"},
-    "search": {"portal"},
+    "directory": {"portal", "agreements", "search", "opendata"},
+    "agreements": {"portal", "search", "opendata"},
+    "search": {"portal", "opendata"},
+    "opendata": {"portal"},
 }
 
 
