@@ -37,4 +37,4 @@ class SearchConfig(AppConfig):
             page_published.connect(h.reindex_page, sender=page_model)
             page_unpublished.connect(h.reindex_page, sender=page_model)
             post_delete.connect(h.reindex_page, sender=page_model)
-        post_page_move.connect(h.reindex_page)
+        post_page_move.connect(h.reindex_moved_pages)

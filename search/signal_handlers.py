@@ -55,7 +55,7 @@ def reindex_organisation_m2m(sender, instance, action, **kwargs):
 
 
 def reindex_page(sender, instance, **kwargs):
-    """Published, unpublished, deleted or moved: the page's document follows."""
+    """Published, unpublished or deleted: the page's document follows."""
     kind = PAGE_KINDS.get(
         instance.specific_class._meta.model_name if instance.specific_class else ""
     )
@@ -63,19 +63,34 @@ def reindex_page(sender, instance, **kwargs):
         _enqueue(kind, [instance.pk])
 
 
-def reindex_restricted_pages(sender, instance, **kwargs):
-    """A view restriction hides a page and everything under it from the public."""
+def _enqueue_subtree(page) -> None:
+    """The page and every page under it: visibility and URLs are inherited down the tree."""
     from wagtail.models import Page
 
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is None:
-        return
+    by_kind: dict[str, list[int]] = {}
     for descendant in Page.objects.descendant_of(page, inclusive=True).select_related(
         "content_type"
     ):
         kind = PAGE_KINDS.get(descendant.content_type.model)
         if kind:
-            _enqueue(kind, [descendant.pk])
+            by_kind.setdefault(kind, []).append(descendant.pk)
+    for kind, ids in by_kind.items():
+        _enqueue(kind, ids)
+
+
+def reindex_restricted_pages(sender, instance, **kwargs):
+    """A view restriction hides a page and everything under it from the public."""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        _enqueue_subtree(page)
+
+
+def reindex_moved_pages(sender, instance, **kwargs):
+    """A moved page takes its subtree along: under a private parent, all of it stops being
+    public, and every URL changes."""
+    _enqueue_subtree(instance)
 
 
 def reindex_agreement(sender, instance, **kwargs):

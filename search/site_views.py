@@ -7,8 +7,6 @@ hits, the counts and the suggestions agree and hidden records leave no trace in 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +20,7 @@ from directory.selectors import municipality_names
 from directory.views.rendering import paginate, render_page_or_partial
 from search.backends import get_backend
 from search.backends.base import FacetValue, SiteQuery, SiteResults, site_facets_for
+from search.paging import BackendPages, requested_page
 from search.permissions import search_scopes
 from search.site_forms import (
     KIND_LABELS,
@@ -37,31 +36,6 @@ SUGGESTIONS = 8
 # Groups with more values than this show the first ones and fold the rest into <details>.
 VISIBLE_FACET_VALUES = 6
 ORDER_BY_LABEL = {"counties"}
-
-
-class _SitePages:
-    """The backend's results as a sequence Django's Paginator can page through: the count and
-    each page come from one backend query, so the shared `paginate` helper validates ?side=."""
-
-    def __init__(self, query: SiteQuery):
-        self._query = query
-        self.results: SiteResults = get_backend().search_site(query)
-
-    def count(self) -> int:
-        return self.results.total
-
-    def __getitem__(self, items: slice):
-        page = items.start // self._query.per_page + 1
-        if page != self.results.query.page:
-            self.results = get_backend().search_site(replace(self._query, page=page))
-        return self.results.hits
-
-
-def _requested_page(request) -> int:
-    try:
-        return max(1, int(request.GET.get("side", 1)))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _url(params: QueryDict) -> str:
@@ -191,7 +165,7 @@ def site_search(request):
     labels = site_facet_labels()
     form = SiteSearchForm(request.GET, labels=labels)
     query, notes = form.site_query(
-        scopes=search_scopes(request.user), page=_requested_page(request), per_page=PER_PAGE
+        scopes=search_scopes(request.user), page=requested_page(request), per_page=PER_PAGE
     )
     context = {
         "form": form,
@@ -205,7 +179,7 @@ def site_search(request):
         # Nothing asked yet: a page of every record in no order would help nobody.
         context.update(total=None, hits=[], type_group=None, facet_groups=[], chips=[])
     else:
-        pages = _SitePages(query)
+        pages = BackendPages(get_backend().search_site, query)
         page_obj = paginate(request, pages, per_page=PER_PAGE)
         results = pages.results
         params = _params(request)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.text import slugify
@@ -11,8 +9,9 @@ from django.utils.text import slugify
 from directory import selectors
 from directory.views.rendering import paginate, render_page_or_partial
 from search.backends import get_backend
-from search.backends.base import AGE_BANDS, OFFER_FACETS, FacetValue, OfferQuery, OfferResults
+from search.backends.base import AGE_BANDS, OFFER_FACETS, FacetValue, OfferResults
 from search.forms import FACET_LEGENDS, OfferSearchForm, facet_labels
+from search.paging import BackendPages, requested_page
 
 PER_PAGE = 20
 # Groups with more values than this show the first ones and fold the rest into <details>.
@@ -23,31 +22,6 @@ NATURAL_ORDER = {
     "ages": [slug for slug, _low, _high in AGE_BANDS],
 }
 ORDER_BY_LABEL = {"counties", "municipalities"}
-
-
-class _BackendPages:
-    """The backend's results as a sequence Django's Paginator can page through: the count and
-    each page come from one backend query, so the shared `paginate` helper validates ?side=."""
-
-    def __init__(self, query: OfferQuery):
-        self._query = query
-        self.results: OfferResults = get_backend().search_offers(query)
-
-    def count(self) -> int:
-        return self.results.total
-
-    def __getitem__(self, items: slice):
-        page = items.start // self._query.per_page + 1
-        if page != self.results.query.page:
-            self.results = get_backend().search_offers(replace(self._query, page=page))
-        return self.results.hits
-
-
-def _requested_page(request) -> int:
-    try:
-        return max(1, int(request.GET.get("side", 1)))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _url(params: QueryDict) -> str:
@@ -151,8 +125,8 @@ def offer_search(request):
     labels = facet_labels()
     offices = list(selectors.nav_offices_with_position())
     form = OfferSearchForm(request.GET, labels=labels, offices=offices)
-    query, notes = form.offer_query(page=_requested_page(request), per_page=PER_PAGE)
-    pages = _BackendPages(query)
+    query, notes = form.offer_query(page=requested_page(request), per_page=PER_PAGE)
+    pages = BackendPages(get_backend().search_offers, query)
     page_obj = paginate(request, pages, per_page=PER_PAGE)
     results = pages.results
     _near, place_name = form.position()

@@ -58,17 +58,8 @@ TEXT_FIELDS = ("title^4", "keywords^3", "text^2", "body")
 # every record that shares one common word (PostgreSQL's site search uses the same rule).
 MINIMUM_MATCH = "2<75%"
 HIGHLIGHT_FIELDS = ("summary", "text", "body")
-OFFER_ARRAY_FACETS = (
-    "counties",
-    "municipalities",
-    "categories",
-    "target_groups",
-    "life_areas",
-    "cost_levels",
-    "languages",
-    "weekdays",
-    "participation_modes",
-)
+# The offer facets stored as arrays; the age facet is computed from min_age/max_age.
+OFFER_ARRAY_FACETS = tuple(facet for facet in OFFER_FACETS if facet != "ages")
 FACET_SIZE = 500  # more values than any vocabulary has (356 municipalities)
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 EARTH_KM = 6371.0

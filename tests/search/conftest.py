@@ -1,7 +1,12 @@
 """Shared search fixtures: a small published catalogue with its search documents."""
 
+import itertools
+import os
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from directory.factories import offer_build
 from directory.models import Municipality, Offer, Organisation
@@ -96,3 +101,66 @@ def catalogue(world, publish, django_capture_on_commit_callbacks):
         announce_offers_changed([hidden.pk])
     offers["draft"] = draft
     return offers
+
+
+# --- The backends under test (the contract and no-leak suites) -------------------------------
+
+ES_TEST_PREFIX = "test-contract"
+_ES_SKIP = "ELASTICSEARCH_URL is not set: no Elasticsearch cluster to run the contract against"
+
+
+@pytest.fixture(
+    params=[
+        "postgresql",
+        pytest.param(
+            "elasticsearch",
+            marks=pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason=_ES_SKIP),
+        ),
+    ]
+)
+def backend(request, db, settings):
+    """Each search backend in turn, empty. Call `index_sync(backend)` after writing records
+    and before querying: Elasticsearch needs its indices rebuilt and refreshed, PostgreSQL's
+    rows are already written by the indexing tasks."""
+    from search.backends import get_backend
+
+    get_backend.cache_clear()
+    if request.param == "postgresql":
+        from search.backends.postgresql import PostgresBackend
+
+        yield PostgresBackend()
+        return
+    # Imported here so the PostgreSQL run never needs the Elasticsearch modules.
+    from search.backends.elasticsearch import ElasticsearchBackend
+    from search.es_indexing import es_client, es_reindex
+
+    url = os.environ["ELASTICSEARCH_URL"]
+    # Own index names, so a developer's indices on the same cluster are left alone; the
+    # indexing tasks write to them too once the aliases exist.
+    settings.ELASTICSEARCH_INDEX_PREFIX = ES_TEST_PREFIX
+    settings.ELASTICSEARCH_URL = url
+    client = es_client(url=url)
+    instance = ElasticsearchBackend(url=url, timeout=30.0)
+    instance.reindex = lambda: _es_reload(es_reindex, client)
+    instance.reindex()
+    try:
+        yield instance
+    finally:
+        client.options(ignore_status=404).indices.delete(index=f"{ES_TEST_PREFIX}-*")
+        get_backend.cache_clear()
+
+
+_es_reindexes = itertools.count(1)
+
+
+def _es_reload(es_reindex, client):
+    # Each full reindex makes an index named by the second; several in one test must differ.
+    es_reindex(client=client, now=timezone.now() + timedelta(seconds=next(_es_reindexes)))
+    client.indices.refresh(index=f"{ES_TEST_PREFIX}-*")
+
+
+def index_sync(backend) -> None:
+    """Make what the database holds now searchable in `backend` (see the `backend` fixture)."""
+    reindex = getattr(backend, "reindex", None)
+    if reindex is not None:
+        reindex()
