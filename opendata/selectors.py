@@ -1,0 +1,182 @@
+"""Reads behind the HSDS API (and the export): what is public, loaded in a fixed number of queries
+for the mapping in opendata/hsds.py, and the lookups from published ids back to our rows."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from directory.models import (
+    Municipality,
+    Offer,
+    OfferLocation,
+    Organisation,
+    Term,
+    Vocabulary,
+)
+from opendata import hsds
+from search.backends import get_backend
+from search.backends.base import OfferQuery, SiteQuery
+
+# The search backends answer at most this many hits per query (Elasticsearch's default
+# max_result_window); a text filter looks no further than that.
+SEARCH_MAX_HITS = 10_000
+
+_TERM_FIELDS_MULTI = (*hsds.OFFER_MULTI_TERMS, "languages")
+
+
+def public_offers() -> QuerySet:
+    """Offers anyone may see (published, visible) of organisations Nav has approved."""
+    return Offer.objects.public().filter(organisation__status=Organisation.Status.APPROVED)
+
+
+def public_organisations() -> QuerySet:
+    return Organisation.objects.approved()
+
+
+def _terms():
+    return Term.objects.select_related("vocabulary")
+
+
+def offers_for_hsds(queryset: QuerySet | None = None) -> QuerySet:
+    """Offers with everything hsds.service_object reads, in a fixed number of queries."""
+    queryset = public_offers() if queryset is None else queryset
+    return queryset.select_related(
+        "organisation__organisation_type__vocabulary",
+        "organisation__parent",
+        "cost_level__vocabulary",
+        "kind__vocabulary",
+        "participation_mode__vocabulary",
+    ).prefetch_related(
+        *(Prefetch(name, queryset=_terms()) for name in _TERM_FIELDS_MULTI),
+        "schedules",
+        Prefetch(
+            "locations",
+            queryset=OfferLocation.objects.select_related(
+                "municipality__county", "arena__vocabulary"
+            ),
+        ),
+        Prefetch(
+            "organisation__municipalities",
+            queryset=Municipality.objects.select_related("county"),
+        ),
+    )
+
+
+def organisations_for_hsds(queryset: QuerySet | None = None) -> QuerySet:
+    """Organisations with everything hsds.organization_object reads."""
+    queryset = public_organisations() if queryset is None else queryset
+    return queryset.select_related("organisation_type__vocabulary", "parent").prefetch_related(
+        Prefetch("municipalities", queryset=Municipality.objects.select_related("county"))
+    )
+
+
+def public_vocabularies() -> QuerySet:
+    return Vocabulary.objects.filter(slug__in=hsds.PUBLIC_VOCABULARIES).order_by("slug")
+
+
+def public_terms() -> QuerySet:
+    return (
+        Term.objects.filter(vocabulary__slug__in=hsds.PUBLIC_VOCABULARIES)
+        .select_related("vocabulary")
+        .order_by("vocabulary__slug", "sort_order", "slug")
+    )
+
+
+# --- From a published id back to our rows ----------------------------------------------------
+# Ids are computed from natural keys, not stored: these read the keys of the public rows (one
+# query of a few columns) and compute. Cheap at the catalogue's size (thousands of rows).
+
+
+def offer_pk_for(hsds_id: str) -> int | None:
+    for pk, source_id in public_offers().values_list("pk", "source_id"):
+        if hsds.offer_id_from(pk=pk, source_id=source_id) == hsds_id:
+            return pk
+    return None
+
+
+def organisation_pk_for(hsds_id: str) -> int | None:
+    for pk, number, slug in public_organisations().values_list("pk", "organisation_number", "slug"):
+        if hsds.organisation_id_from(organisation_number=number, slug=slug) == hsds_id:
+            return pk
+    return None
+
+
+def vocabulary_pk_for(hsds_id: str) -> int | None:
+    for pk, slug in public_vocabularies().values_list("pk", "slug"):
+        if hsds.taxonomy_id(slug) == hsds_id:
+            return pk
+    return None
+
+
+def term_pk_for(hsds_id: str) -> int | None:
+    for pk, vocabulary, slug in public_terms().values_list("pk", "vocabulary__slug", "slug"):
+        if hsds.term_id(vocabulary, slug) == hsds_id:
+            return pk
+    return None
+
+
+def location_keys(offer_pks) -> list[tuple[int, int]]:
+    """(offer pk, location pk) of the offers' places, each offer's in its place order."""
+    return list(
+        OfferLocation.objects.filter(offer_id__in=offer_pks)
+        .order_by("offer_id", "sort_order", "pk")
+        .values_list("offer_id", "pk")
+    )
+
+
+def service_at_location_for(hsds_id: str) -> tuple[int, int] | None:
+    """(offer pk, location pk) of a published service_at_location id."""
+    offers = dict(public_offers().values_list("pk", "source_id"))
+    position, previous = 0, None
+    for offer_pk, location_pk in location_keys(list(offers)):
+        position = position + 1 if offer_pk == previous else 0
+        previous = offer_pk
+        service_id = hsds.offer_id_from(pk=offer_pk, source_id=offers[offer_pk])
+        location_id = hsds.location_id(service_id, position)
+        if hsds.service_at_location_id(service_id, location_id) == hsds_id:
+            return offer_pk, location_pk
+    return None
+
+
+# --- Filters ---------------------------------------------------------------------------------
+
+
+def _offers_with_term(lookup: str, value: int) -> Q:
+    """Offers linked to a term (lookup "") or to any term of a vocabulary ("__vocabulary")
+    by any of their vocabulary fields, their places' arenas or their organisation's type."""
+    match = Q()
+    for name in _TERM_FIELDS_MULTI:
+        match |= Q(pk__in=Offer.objects.filter(**{f"{name}{lookup}": value}).values("pk"))
+    for name in hsds.OFFER_SINGLE_TERMS:
+        match |= Q(**{f"{name}{lookup}": value})
+    match |= Q(**{f"organisation__organisation_type{lookup}": value})
+    # A hidden address hides its arena too: filtering on it must not reveal it.
+    places = OfferLocation.objects.filter(hidden_address=False, **{f"arena{lookup}": value})
+    return match | Q(pk__in=places.values("offer_id"))
+
+
+def offers_with_term(queryset: QuerySet, term_pk: int) -> QuerySet:
+    return queryset.filter(_offers_with_term("", term_pk))
+
+
+def offers_with_vocabulary(queryset: QuerySet, vocabulary_pk: int) -> QuerySet:
+    return queryset.filter(_offers_with_term("__vocabulary", vocabulary_pk))
+
+
+def offers_modified_after(queryset: QuerySet, when) -> QuerySet:
+    """As hsds.offer_last_modified: the offer or its organisation changed on or after `when`."""
+    return queryset.filter(Q(updated_at__gte=when) | Q(organisation__updated_at__gte=when))
+
+
+def offer_pks_matching_text(text: str) -> list[int]:
+    """Offers the site's own search finds for `text` (synonyms, spelling), best match first."""
+    results = get_backend().search_offers(OfferQuery(text=text, per_page=SEARCH_MAX_HITS))
+    return [hit.offer_id for hit in results.hits]
+
+
+def organisation_pks_matching_text(text: str) -> list[int]:
+    """Organisations the site's own search finds for `text`, best match first."""
+    results = get_backend().search_site(
+        SiteQuery(text=text, kinds=("organisation",), per_page=SEARCH_MAX_HITS)
+    )
+    return [hit.object_id for hit in results.hits if hit.kind == "organisation"]
