@@ -31,10 +31,9 @@ from directory.services.offers import (
 )
 from directory.signals import announce_offers_changed
 
-# HSDS 3.0 as published by Open Referral, next to the repository (../shared/hsds-3.0).
-HSDS_DIR = Path(
-    os.environ.get("HSDS_SCHEMA_DIR", Path(__file__).resolve().parents[3] / "shared/hsds-3.0")
-)
+# Open Referral's compiled HSDS 3.0 schemas (CC BY-SA 4.0, LICENSE beside them), copied into the
+# repository: CI runs on a clean checkout that has no ../shared next to it.
+HSDS_DIR = Path(os.environ.get("HSDS_SCHEMA_DIR", Path(__file__).resolve().parent / "hsds-3.0"))
 
 DRAMMEN = (59.7439, 10.2045)
 BERGEN = (60.3913, 5.3221)
