@@ -404,6 +404,30 @@ def schedule_object(schedule, *, service_id: str) -> dict:
     )
 
 
+def season_schedule_object(offer, *, service_id: str) -> dict:
+    """An offer's season text when it has no weekly times (e.g. «Første mandag i måneden»):
+    an HSDS schedule with only a description, so the text is not lost to consumers or on a
+    round trip. With weekly times the text rides in their notes instead."""
+    return _compact(
+        {
+            "id": stable_id(f"schedule:{service_id}:season"),
+            "service_id": service_id,
+            "valid_from": offer.start_date.isoformat() if offer.start_date else None,
+            "valid_to": offer.end_date.isoformat() if offer.end_date else None,
+            "description": offer.season_text,
+            "notes": f"Lokal tid (Europe/Oslo). {offer.season_text}",
+        }
+    )
+
+
+def offer_schedule_objects(offer, *, service_id: str) -> list[dict]:
+    """The HSDS schedules of an offer: one per weekly opening, or its season text alone."""
+    weekly = sorted(offer.schedules.all(), key=lambda s: (s.weekday, s.opens))
+    if not weekly:
+        return [season_schedule_object(offer, service_id=service_id)] if offer.season_text else []
+    return [schedule_object(s, service_id=service_id) for s in weekly]
+
+
 def _service_attributes(offer, sid: str) -> list[dict]:
     attributes = []
     for field in OFFER_MULTI_TERMS:
@@ -447,10 +471,7 @@ def service_object(offer, *, with_locations: bool = True) -> dict:
     obj["phones"] = (
         [_phone(sid, offer.contact_phone, service_id=sid)] if offer.contact_phone else []
     )
-    obj["schedules"] = [
-        schedule_object(s, service_id=sid)
-        for s in sorted(offer.schedules.all(), key=lambda s: (s.weekday, s.opens))
-    ]
+    obj["schedules"] = offer_schedule_objects(offer, service_id=sid)
     municipalities = {loc.municipality.code: loc.municipality for loc in offer.locations.all()}
     obj["service_areas"] = [
         {
@@ -632,13 +653,10 @@ def service_at_location_object(offer, location, *, with_service: bool = True) ->
         "service_id": sid,
         "location_id": location_obj["id"],
         "schedules": [
-            schedule_object(s, service_id=sid)
-            | {
-                # Its own id: the same opening is also listed under the service.
-                "id": stable_id(f"schedule:{sal_id}:{s.weekday}:{s.opens:%H:%M}"),
-                "service_at_location_id": sal_id,
-            }
-            for s in sorted(offer.schedules.all(), key=lambda s: (s.weekday, s.opens))
+            # Its own id: the same opening is also listed under the service.
+            schedule
+            | {"id": stable_id(f"{schedule['id']}:{sal_id}"), "service_at_location_id": sal_id}
+            for schedule in offer_schedule_objects(offer, service_id=sid)
         ],
         "location": location_obj,
     }

@@ -119,7 +119,7 @@ def demo_directory_load() -> dict[str, int]:
                 "status": Organisation.Status.APPROVED,
                 "organisation_number": fictitious_organisation_number(name),
                 "organisation_type": _term("organisation_types", type_slug),
-                "email": f"post@{slugify(name)[:30]}.example.org",
+                "email": f"post@{slugify(name)[:30].strip('-')}.example.org",
             },
         )
         if was_created:
