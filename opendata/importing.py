@@ -43,7 +43,7 @@ from directory.models import (
     Organisation,
     Term,
 )
-from directory.services.offers import offer_save_draft, offer_submit
+from directory.services.offers import offer_save_draft, offer_submit, offers_submit_new
 from directory.services.organisations import organisation_register
 from directory.validators import normalise_organisation_number, validate_organisation_number
 from opendata import hsds
@@ -406,7 +406,7 @@ def _schedules(value: str, problems: list) -> list[tuple[int, str, str]]:
         try:
             if day is None:
                 raise ValueError
-            out.append((day, _clock(match.group("opens")), _clock(match.group("closes"))))
+            opens, closes = _clock(match.group("opens")), _clock(match.group("closes"))
         except ValueError:
             problems.append(
                 _(
@@ -415,6 +415,13 @@ def _schedules(value: str, problems: list) -> list[tuple[int, str, str]]:
                 )
                 % {"value": part}
             )
+            continue
+        if opens >= closes:
+            problems.append(
+                _("Tidspunktet «%(value)s» slutter før det begynner.") % {"value": part}
+            )
+            continue
+        out.append((day, opens, closes))
     return sorted(set(out))
 
 
@@ -769,6 +776,39 @@ def offer_spec(offer) -> dict:
     return spec
 
 
+def spec_from_content(content: dict, terms: dict, codes: dict) -> dict:
+    """`offer_spec` of a revision's stored content (Wagtail's `serializable_data`), without
+    queries: terms by primary key and municipality codes by primary key come from memory."""
+    spec = {name: content.get(name) for name in SCALAR_FIELDS}
+    if spec["price_amount"] is not None:
+        spec["price_amount"] = Decimal(str(spec["price_amount"])).quantize(Decimal("0.01"))
+    for key in MULTI_VOCABULARIES:
+        spec[key] = sorted(terms[pk].slug for pk in content.get(key) or [] if pk in terms)
+    for key in SINGLE_VOCABULARIES:
+        term = terms.get(content.get(key))
+        spec[key] = term.slug if term else ""
+    spec["schedules"] = sorted(
+        {(s["weekday"], s["opens"][:5], s["closes"][:5]) for s in content.get("schedules") or []}
+    )
+    spec["locations"] = [
+        {
+            "name": loc["name"],
+            "address": loc["address"],
+            "postal_code": loc["postal_code"],
+            "municipality": codes.get(loc["municipality"], ""),
+            "latitude": loc["latitude"],
+            "longitude": loc["longitude"],
+            "hidden_address": loc["hidden_address"],
+            "arena": terms[loc["arena"]].slug if loc.get("arena") in terms else "",
+        }
+        for loc in sorted(
+            content.get("locations") or [],
+            key=lambda loc: (loc.get("sort_order") or 0, loc.get("pk") or 0),
+        )
+    ]
+    return spec
+
+
 def _comparable(spec: dict) -> dict:
     out = {k: spec.get(k) for k in (*SCALAR_FIELDS, *MULTI_VOCABULARIES, *SINGLE_VOCABULARIES)}
     out["schedules"] = [tuple(s) for s in spec.get("schedules", [])]
@@ -813,6 +853,29 @@ class Lookups:
         self.titles = defaultdict(set)
         for pk, (org_id, title) in self.offer_rows.items():
             self.titles[(org_id, title.strip().lower())].add(pk)
+        self._current: dict[int, dict] | None = None
+        self._keys = {s["spec"]["source_id"] for s in specs if s["spec"]["source_id"]}
+
+    def current_spec(self, offer_pk: int) -> dict:
+        """The latest version of an offer (its newest revision, else its row) as a spec.
+
+        Read from the revisions' stored content for every offer the file names at once:
+        rebuilding each revision as an object costs a dozen queries an offer."""
+        if self._current is None:
+            pks = {self.offers_by_key[k] for k in self._keys if k in self.offers_by_key}
+            self._current = self._current_specs(pks)
+        if offer_pk not in self._current:
+            offer = Offer.objects.get(pk=offer_pk).get_latest_revision_as_object()
+            self._current[offer_pk] = offer_spec(offer)
+        return self._current[offer_pk]
+
+    def _current_specs(self, offer_pks: set[int]) -> dict[int, dict]:
+        terms = {t.pk: t for by_slug in self.terms.values() for t in by_slug.values()}
+        codes = {m.pk: code for code, m in self.municipalities.items()}
+        contents = Offer.objects.filter(
+            pk__in=offer_pks, latest_revision__isnull=False
+        ).values_list("pk", "latest_revision__content")
+        return {pk: spec_from_content(content, terms, codes) for pk, content in contents}
 
 
 def _validate(entry: dict, lookups: Lookups, user, seen: dict) -> tuple[str, list[str], dict]:
@@ -893,8 +956,7 @@ def _validate(entry: dict, lookups: Lookups, user, seen: dict) -> tuple[str, lis
         return "reject", reasons, details
     if offer_pk is None:
         return "create", [], details
-    current = Offer.objects.get(pk=offer_pk).get_latest_revision_as_object()
-    if _comparable(offer_spec(current)) == _comparable(spec):
+    if _comparable(lookups.current_spec(offer_pk)) == _comparable(spec):
         return "unchanged", [], details
     return "update", [], details
 
@@ -924,14 +986,18 @@ def _organisation_problems(org: dict) -> list[str]:
 def _model_problems(spec: dict, lookups: Lookups) -> list[str]:
     """What the offer model itself would refuse (lengths, e-mail, ages), in its own words."""
     offer = build_offer(spec, Offer(organisation=Organisation(name="-")), lookups)
+    # Terms and municipalities were looked up in the database already; checking each foreign
+    # key again would cost a query per key and row.
     try:
         offer.full_clean(
-            exclude=["organisation", "latest_revision", "live_revision"],
+            exclude=[f.name for f in Offer._meta.concrete_fields if f.is_relation],
             validate_unique=False,
             validate_constraints=False,
         )
         for location in offer.locations.all():
-            location.full_clean(exclude=["offer", "municipality"], validate_constraints=False)
+            location.full_clean(
+                exclude=["offer", "municipality", "arena"], validate_constraints=False
+            )
     except ValidationError as exc:
         problems = []
         for field, messages in exc.message_dict.items():
@@ -1222,9 +1288,12 @@ def _organisation_create(org: dict, *, user, lookups: Lookups) -> Organisation:
 
 
 def _write(specs: list[dict], report: dict, *, user, progress) -> dict:
+    """Organisations first, then every new offer in one bulk write, then the updates (each
+    through the ordinary edit workflow: they are few, and each needs its own revision diff)."""
     lookups = Lookups(specs)
     counts = defaultdict(int)
     total = len(specs)
+    new_offers, updates = [], []
     for index, (entry, row) in enumerate(zip(specs, report["rows"], strict=True)):
         spec = entry["spec"]
         if row["action"] == "unchanged":
@@ -1237,17 +1306,28 @@ def _write(specs: list[dict], report: dict, *, user, progress) -> dict:
             lookups.organisations[number] = organisation
             counts["organisations_created"] += 1
         if row["offer_pk"]:
-            offer = Offer.objects.get(pk=row["offer_pk"]).get_latest_revision_as_object()
-            counts["updated"] += 1
+            updates.append((row["offer_pk"], spec))
         else:
             offer = Offer(organisation=organisation, source_id=spec["source_id"])
-            counts["created"] += 1
+            new_offers.append(build_offer(spec, offer, lookups))
+        if index % 100 == 0:
+            progress(
+                20 + int(20 * index / max(total, 1)),
+                _("Kontrollerer rad %(n)s av %(total)s") % {"n": index + 1, "total": total},
+            )
+    if new_offers:
+        progress(40, _("Lagrer %(n)s nye tilbud") % {"n": len(new_offers)})
+        offers_submit_new(offers=new_offers, by=user)
+        counts["created"] = len(new_offers)
+    for index, (offer_pk, spec) in enumerate(updates):
+        offer = Offer.objects.get(pk=offer_pk).get_latest_revision_as_object()
         offer = offer_save_draft(offer=build_offer(spec, offer, lookups), by=user)
         offer_submit(offer=offer, by=user)
+        counts["updated"] += 1
         if index % 25 == 0:
             progress(
-                20 + int(80 * index / max(total, 1)),
-                _("Lagrer rad %(n)s av %(total)s") % {"n": index + 1, "total": total},
+                80 + int(20 * index / len(updates)),
+                _("Oppdaterer tilbud %(n)s av %(total)s") % {"n": index + 1, "total": len(updates)},
             )
     return dict(counts)
 

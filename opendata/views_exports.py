@@ -34,7 +34,10 @@ def export_list(request):
     exports = DataExport.objects.filter(requested_by=request.user)[:LISTED]
     status = 400 if form.errors else 200
     return render(
-        request, "pages/opendata_exports.html", {"form": form, "exports": exports}, status=status
+        request,
+        "pages/opendata_exports.html",
+        {"form": form, "exports": exports, "can_import": p.can_import(request.user)},
+        status=status,
     )
 
 

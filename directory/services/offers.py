@@ -7,13 +7,17 @@ while an edit waits for review.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.queryset import FakeQuerySet
+from wagtail.models import ModelLogEntry, Revision
 
 from directory import permissions as p
-from directory.models import Offer, Organisation
+from directory.models import Offer, OfferLocation, OfferSchedule, Organisation
 from directory.services.freshness import confirmation_due_after
 from directory.services.organisations import organisation_notify
 from directory.services.rich_text import sanitise_rich_text
@@ -64,6 +68,126 @@ def offer_submit(*, offer: Offer, by) -> Offer:
     offer.submitted_at = timezone.now()
     offer.save(update_fields=["moderation_status", "submitted_at"])
     return offer
+
+
+# Rows per INSERT in the bulk path: large enough to amortise round trips, small enough to
+# keep each statement's parameters well under PostgreSQL's limit.
+BULK_BATCH = 500
+
+
+@transaction.atomic
+def offers_submit_new(*, offers: list[Offer], by) -> list[Offer]:
+    """Register and submit many new offers at once (the spreadsheet import).
+
+    Each offer ends exactly as `offer_save_draft` followed by `offer_submit` would leave it: a
+    draft row (not live) with its places, times and terms, one revision by `by` with its
+    «wagtail.edit» log entry, awaiting moderation. Written in a few statements per batch
+    instead of some fifty per offer. Offers are in memory as a form or `build_offer` leaves
+    them."""
+    for organisation in {offer.organisation for offer in offers}:
+        _require(
+            p.can_create_offer(by, organisation),
+            _("Du kan bare registrere tilbud for organisasjoner du representerer."),
+        )
+    if not offers:
+        return offers
+    terms = [f for f in Offer._meta.get_fields() if isinstance(f, ParentalManyToManyField)]
+    # The foreign keys hold instances loaded from the database; checking that each still
+    # exists would cost one query per key and offer (the transaction keeps them).
+    foreign_keys = [f.name for f in Offer._meta.concrete_fields if f.is_relation]
+    now = timezone.now()
+    children = []
+    for offer in offers:
+        if offer.pk is not None:
+            raise ValueError("offers_submit_new takes new offers only")
+        offer.live = False
+        offer.description = sanitise_rich_text(offer.description)
+        offer.moderation_status = Offer.ModerationStatus.DRAFT
+        offer.clean_fields(exclude=foreign_keys)
+        offer.clean()
+        chosen = {}
+        for field in terms:
+            given = getattr(offer, field.name).all()
+            # A relation not given in memory is empty on a new offer: reading it would cost a
+            # query per field and offer. Held in memory from here on, so serialising the
+            # revision below asks the database nothing either.
+            chosen[field.name] = list(given) if isinstance(given, FakeQuerySet) else []
+            setattr(offer, field.name, chosen[field.name])
+        children.append((list(offer.locations.all()), list(offer.schedules.all()), chosen))
+    Offer.objects.bulk_create(offers, batch_size=BULK_BATCH)
+
+    locations, schedules, links = [], [], {f.name: [] for f in terms}
+    for offer, (places, times, chosen) in zip(offers, children, strict=True):
+        for order, location in enumerate(places):
+            location.offer_id, location.sort_order = offer.pk, order
+            location.full_clean(exclude=["offer", "municipality", "arena"])
+            locations.append(location)
+        for order, schedule in enumerate(times):
+            schedule.offer_id, schedule.sort_order = offer.pk, order
+            # The constraint checked here, in its own words, not by a query per time.
+            schedule.full_clean(exclude=["offer"], validate_constraints=False)
+            if schedule.opens >= schedule.closes:
+                raise ValidationError(
+                    _("«%(title)s»: et tidspunkt må slutte etter at det begynner.")
+                    % {"title": offer.title}
+                )
+            schedules.append(schedule)
+        for field in terms:
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            links[field.name].extend(
+                through(**{f"{source}_id": offer.pk, f"{target}_id": term.pk})
+                for term in chosen[field.name]
+            )
+    OfferLocation.objects.bulk_create(locations, batch_size=BULK_BATCH)
+    OfferSchedule.objects.bulk_create(schedules, batch_size=BULK_BATCH)
+    for field in terms:
+        field.remote_field.through.objects.bulk_create(links[field.name], batch_size=BULK_BATCH)
+
+    content_type = ContentType.objects.get_for_model(Offer, for_concrete_model=False)
+    base_content_type = Offer.get_base_content_type()
+    revisions = Revision.objects.bulk_create(
+        [
+            Revision(
+                content_type=content_type,
+                base_content_type=base_content_type,
+                object_id=str(offer.pk),
+                user=by,
+                content=offer.serializable_data(),
+                object_str=str(offer),
+                created_at=now,  # Revision.save() sets it; bulk_create does not call save()
+            )
+            for offer in offers
+        ],
+        batch_size=BULK_BATCH,
+    )
+    for offer, revision in zip(offers, revisions, strict=True):
+        # Set after the revision was taken, as saving a draft and then submitting it would.
+        offer.latest_revision, offer.has_unpublished_changes = revision, True
+        offer.moderation_status, offer.submitted_at = Offer.ModerationStatus.SUBMITTED, now
+    Offer.objects.bulk_update(
+        offers,
+        ["latest_revision", "has_unpublished_changes", "moderation_status", "submitted_at"],
+        batch_size=BULK_BATCH,
+    )
+    ModelLogEntry.objects.bulk_create(
+        [
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(offer.pk),
+                label=str(offer),
+                action="wagtail.edit",
+                timestamp=now,
+                data={},
+                user=by,
+                revision=revision,
+                content_changed=True,
+            )
+            for offer, revision in zip(offers, revisions, strict=True)
+        ],
+        batch_size=BULK_BATCH,
+    )
+    return offers
 
 
 @transaction.atomic

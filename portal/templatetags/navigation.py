@@ -39,6 +39,8 @@ def _app_links(request) -> list[dict]:
         wanted.append(("min_side", _("Min side"), True))
         wanted.append(("moderation_queue", _("Moderering"), can_moderate_offers(user)))
         wanted.append(("agreement_dashboard", _("Samarbeidsavtaler"), can_use_agreements(user)))
+        # Export, import and the API are reached from this one page, to keep the menu short.
+        wanted.append(("opendata_exports", _("Åpne data"), True))
         unread = Notification.objects.filter(user=user).unread().count()
         notifications = _("Varsler (%(count)s)") % {"count": unread} if unread else _("Varsler")
         wanted.append(("notification_list", notifications, True))

@@ -38,7 +38,7 @@ def coordinator(site, settings, tmp_path):
 
 def test_export_shows_progress_while_it_runs_and_offers_the_file_when_done(page, coordinator):
     log_in(page, EMAIL, DEFAULT_PASSWORD)
-    page.goto("/apne-data/eksport/")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Åpne data").click()
     expect(page.get_by_role("heading", name="Eksporter katalogen", level=1)).to_be_visible()
     expect(page.get_by_text("Du har ikke eksportert katalogen ennå")).to_be_visible()
     assert_accessible(page)
@@ -81,7 +81,8 @@ def test_export_shows_progress_while_it_runs_and_offers_the_file_when_done(page,
 
 def test_import_reports_bad_rows_then_imports_a_clean_file(page, coordinator, tmp_path):
     log_in(page, EMAIL, DEFAULT_PASSWORD)
-    page.goto("/apne-data/import/")
+    page.goto("/apne-data/eksport/")
+    page.get_by_role("link", name="Importer organisasjoner og tilbud fra CSV eller Excel").click()
     expect(page.get_by_role("heading", name="Importer tilbud", level=1)).to_be_visible()
     expect(page.get_by_text("Du har ikke importert noe ennå")).to_be_visible()
     assert_accessible(page)

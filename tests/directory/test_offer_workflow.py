@@ -179,3 +179,104 @@ def test_invalid_age_range_is_refused_with_a_clear_message(offers_world):
             by=offers_world["users"]["owner_a"],
         )
     assert not Offer.objects.exists()
+
+
+def _end_state(offer: Offer) -> dict:
+    """What moderators, the history and the owners see of an offer, minus ids and times."""
+    from wagtail.models import ModelLogEntry
+
+    offer = Offer.objects.get(pk=offer.pk)
+    ignored = {"id", "pk", "offer", "created_at", "updated_at", "submitted_at", "latest_revision"}
+    # The bulk path numbers places and times 0, 1, ... in the order given; a form leaves them
+    # unnumbered when there is one. Either way they are listed in that order.
+    ignored.add("sort_order")
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ignored}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    revision = offer.latest_revision
+    return {
+        "row": strip(offer.serializable_data()),
+        "revision": strip(revision.content),
+        "revision_by": revision.user_id,
+        "revision_str": revision.object_str,
+        "revisions": offer.revisions.count(),
+        "log": list(
+            ModelLogEntry.objects.filter(object_id=str(offer.pk)).values_list(
+                "action", "user_id", "revision_id", "content_changed", "label"
+            )
+        ),
+        "awaiting": Offer.objects.awaiting_moderation().filter(pk=offer.pk).exists(),
+        "public": Offer.objects.public().filter(pk=offer.pk).exists(),
+    }
+
+
+def test_many_new_offers_at_once_end_as_one_by_one_draft_and_submit_would(offers_world):
+    from directory.services.offers import offers_submit_new
+
+    from directory.models import Municipality
+
+    owner, org = offers_world["users"]["owner_a"], offers_world["org_a"]
+    fields = {
+        "municipality": Municipality.objects.first(),
+        "description": "<p>Hei</p><script>alert(1)</script>",
+        "min_age": 10,
+        "max_age": 16,
+        "categories": ["leksehjelp", "moteplass"],
+    }
+    one = _submitted_offer(offers_world, title="Én om gangen", **fields)
+    [many, other] = offers_submit_new(
+        offers=[
+            offer_build(organisation=org, title="Mange samtidig", **fields),
+            offer_build(organisation=org, title="Et til"),
+        ],
+        by=owner,
+    )
+
+    expected, got = _end_state(one), _end_state(many)
+    # Each log entry names its own offer and revision.
+    expected["log"] = [e[:2] + e[3:4] for e in expected["log"]]
+    got["log"] = [e[:2] + e[3:4] for e in got["log"]]
+    expected["row"].pop("title"), got["row"].pop("title")
+    expected["revision"].pop("title"), got["revision"].pop("title")
+    expected.pop("revision_str"), got.pop("revision_str")
+    assert got == expected
+    assert "<script>" not in Offer.objects.get(pk=many.pk).description
+    assert many.latest_revision.object_str == "Mange samtidig"
+    assert Offer.objects.get(pk=other.pk).locations.count() == 1
+
+
+def test_many_new_offers_are_refused_whole_for_an_organisation_the_user_does_not_represent(
+    offers_world,
+):
+    from directory.services.offers import offers_submit_new
+
+    with pytest.raises(PermissionDenied):
+        offers_submit_new(
+            offers=[
+                offer_build(organisation=offers_world["org_a"]),
+                offer_build(organisation=offers_world["org_b"]),
+            ],
+            by=offers_world["users"]["owner_a"],
+        )
+    assert not Offer.objects.exists()
+
+
+def test_many_new_offers_with_one_invalid_write_nothing(offers_world):
+    from directory.services.offers import offers_submit_new
+
+    org = offers_world["org_a"]
+    with pytest.raises(ValidationError) as error:
+        offers_submit_new(
+            offers=[
+                offer_build(organisation=org),
+                offer_build(organisation=org, min_age=9, max_age=3),
+            ],
+            by=offers_world["users"]["owner_a"],
+        )
+    assert "Øvre aldersgrense kan ikke være lavere enn nedre." in error.value.messages
+    assert not Offer.objects.exists()

@@ -303,3 +303,29 @@ def test_an_export_whose_worker_died_does_not_block_the_user_for_good(world):
     assert export_request(user=user, format="xlsx").status == JobStatus.QUEUED
     stuck.refresh_from_db()
     assert (stuck.status, stuck.error) == (JobStatus.FAILED, "Eksporten ble avbrutt. Prøv igjen.")
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_import"),
+    [
+        ("plain_user", False),
+        ("nav_staff_x", False),
+        ("municipality_staff", True),
+        ("portal_editor", True),
+    ],
+)
+def test_open_data_is_in_the_menu_and_leads_on_to_import_and_the_api(
+    world, client, who, sees_import
+):
+    client.force_login(world["users"][who])
+
+    home = client.get("/apne-data/eksport/").content.decode()
+    menu = home.split('aria-label="Hovedmeny"')[1].split("</nav>")[0]
+    assert 'href="/apne-data/eksport/"' in menu and "Åpne data" in menu
+    more = home.split("Mer om åpne data")[1]
+    assert ('href="/apne-data/import/"' in more) is sees_import
+    assert 'href="/api/hsds/"' in more and 'href="/api/hsds/openapi.json"' in more
+
+
+def test_open_data_is_not_in_the_menu_of_anonymous_visitors(world, client):
+    assert "/apne-data/" not in client.get("/tilbud/").content.decode()

@@ -115,6 +115,7 @@ def test_dry_run_says_why_each_bad_row_is_rejected_and_writes_nothing(
             tittel="Språkkafé på biblioteket",
         ),
         row(8, tidspunkter="tirsdag ettermiddag"),
+        row(9, tidspunkter="onsdag 19:00-17:00"),
     ]
 
     data_import = upload(editor, csv_file(rows), django_capture_on_commit_callbacks)
@@ -122,7 +123,7 @@ def test_dry_run_says_why_each_bad_row_is_rejected_and_writes_nothing(
     assert data_import.status == DataImport.Status.REJECTED
     assert data_import.progress == 100
     reasons = reasons_by_row(data_import)
-    assert set(reasons) == {3, 4, 5, 6, 7, 8, 9}  # file rows: the header is row 1
+    assert set(reasons) == {3, 4, 5, 6, 7, 8, 9, 10}  # file rows: the header is row 1
     assert any("kontrollsifferet stemmer ikke" in r for r in reasons[3])
     assert reasons[4] == ["Ukjent kommunenummer «9999»."]
     assert "Mangler «tittel»." in reasons[5]
@@ -130,6 +131,7 @@ def test_dry_run_says_why_each_bad_row_is_rejected_and_writes_nothing(
     assert reasons[7] == ["Ukjent kategori «finnes-ikke»."]
     assert "allerede et tilbud med tittelen «Språkkafé på biblioteket»" in reasons[8][0]
     assert "tirsdag ettermiddag" in reasons[9][0]
+    assert reasons[10] == ["Tidspunktet «onsdag 19:00-17:00» slutter før det begynner."]
     first = data_import.report["rows"][0]
     assert (first["row"], first["action"], first["organisation_action"]) == (2, "create", "create")
     assert (Offer.objects.count(), Organisation.objects.count()) == before
