@@ -37,9 +37,11 @@ def forget_synonyms(sender, **kwargs):
 
 
 def reindex_organisation(sender, instance, created=False, **kwargs):
-    """The organisation's document, and its offers' (they carry its name)."""
+    """The organisation's document, and its offers' when its name changed (they carry it)."""
     _enqueue("organisation", [instance.pk])
-    if not created:
+    renamed = instance.name_changed
+    instance.saved_name = instance.name  # a second save of the same object is not a rename
+    if not created and renamed:
         from directory.models import Offer
 
         offer_ids = list(

@@ -95,6 +95,20 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The name as stored, so a save can tell whether its offers' documents (which carry
+        # the name) need rebuilding; absent when the name was not loaded.
+        if "name" in field_names:
+            instance.saved_name = instance.name
+        return instance
+
+    @property
+    def name_changed(self) -> bool:
+        """Whether the name may differ from the stored one (True when it cannot be known)."""
+        return getattr(self, "saved_name", None) != self.name
+
 
 class OrganisationClaim(models.Model):
     """A signed-in user asks to represent an existing organisation. Nav staff or the

@@ -109,3 +109,30 @@ def test_pagination(catalogue):
     assert first.total == second.total == 3 and first.pages == 2
     assert len(first.hits) == 2 and len(second.hits) == 1
     assert not ids(first) & ids(second)
+
+
+def test_renaming_an_organisation_rebuilds_its_offers_and_other_edits_do_not(
+    catalogue, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from directory.models import Organisation
+
+    offer = catalogue["lekser_drammen"]
+    organisation = Organisation.objects.get(pk=offer.organisation_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation.name = "Drammen frivilligsentral"
+        organisation.save()
+    assert OfferDocument.objects.get(offer=offer).organisation_name == "Drammen frivilligsentral"
+    assert offer.pk in ids(search(text="frivilligsentral"))
+
+    with (
+        mock.patch("search.tasks.offers_index_task.delay") as offers_reindexed,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        organisation.phone = "22 22 22 22"
+        organisation.save()  # the same object again: its name is as stored now
+        fresh = Organisation.objects.get(pk=organisation.pk)
+        fresh.website = "https://drammen.example.org"
+        fresh.save()
+    offers_reindexed.assert_not_called()
