@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format assets lock check-deploy clean-db
+.PHONY: help run test lint format assets lock check-deploy clean-db bench-data
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+bench-data: $(VENV)/.dev-installed ## National-scale data for the benchmarks (own database; DATABASE_URL names the server)
+	$(BIN)/python -m benchmarks.national_data $(BENCH_ARGS)
 
 check-deploy: $(VENV)/.runtime-installed ## manage.py check --deploy with production settings
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
