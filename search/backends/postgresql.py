@@ -5,10 +5,10 @@ with every other filter applied (multi-select facets)."""
 from __future__ import annotations
 
 import math
-import re
 
 from django.db import connection, transaction
 
+from search.backends import postgresql_site
 from search.backends.base import (
     AGE_BANDS,
     OFFER_FACETS,
@@ -21,7 +21,14 @@ from search.backends.base import (
     SiteResults,
     Suggestion,
 )
-from search.synonyms import QueryPart, query_parts
+from search.backends.postgresql_text import (
+    TS_CONFIG,
+    WORD_SIMILARITY,
+    corrections,
+    query_words,
+    tsquery_text,
+)
+from search.synonyms import query_parts
 
 # Required by full-text search: the extensions and the Norwegian text search configuration.
 REQUIRED_EXTENSIONS = ("pg_trgm", "unaccent")
@@ -37,12 +44,6 @@ ARRAY_FACETS = {
     "participation_modes": "varchar",
     "weekdays": "smallint",
 }
-# How similar (0-1, pg_trgm) a word must be to count as the intended one when a typed word
-# is not in the documents' word list.
-WORD_SIMILARITY = 0.4
-MAX_CORRECTIONS = 3
-TS_CONFIG = "norwegian_unaccent"
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 EARTH_KM = 6371.0
 # Distance in km from (%s lat, %s lat, %s lon) to the document's first place (haversine).
 DISTANCE_SQL = (
@@ -50,15 +51,6 @@ DISTANCE_SQL = (
     " + cos(radians(%s)) * cos(radians(d.latitude))"
     " * power(sin(radians(d.longitude - %s) / 2), 2))))"
 )
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if len(w) >= 2][:8]
-
-
-def _lexeme(word: str) -> str:
-    """A tsquery term; words hold only letters, digits and hyphens, but quote anyway."""
-    return "'" + word.replace("'", "''") + "'"
 
 
 def _age_overlap(low: int, high: int) -> str:
@@ -72,45 +64,6 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_KM * math.asin(math.sqrt(h))
-
-
-def corrections(cursor, words: list[str]) -> dict[str, list[str]]:
-    """For each typed word that no document contains (not even as a prefix), the closest
-    words that do. Uses the trigram index on the word list, never the documents."""
-    result: dict[str, list[str]] = {}
-    for word in words:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM search_searchword WHERE word LIKE unaccent(%s) || '%%')",
-            [word],
-        )
-        if cursor.fetchone()[0]:
-            continue
-        cursor.execute(
-            "SELECT word FROM search_searchword WHERE word %% unaccent(%s)"
-            " ORDER BY similarity(word, unaccent(%s)) DESC, word LIMIT %s",
-            [word, word, MAX_CORRECTIONS],
-        )
-        result[word] = [row[0] for row in cursor.fetchall()]
-    return result
-
-
-def _term_query(term: tuple[str, ...]) -> str:
-    """One word as a prefix; a phrase as adjacent words (the last one a prefix)."""
-    return "(" + " <-> ".join(_lexeme(w) for w in term) + ":*)"
-
-
-def tsquery_text(
-    parts: list[QueryPart], fixes: dict[str, list[str]], *, joiner: str = " & "
-) -> str:
-    """Each part as itself, its synonyms or (for a single word) its corrections; all parts
-    required by default."""
-    out = []
-    for part in parts:
-        alternatives = [_term_query(part.words)] + [_term_query(t) for t in part.synonyms]
-        if len(part.words) == 1:
-            alternatives += [_lexeme(fix) for fix in fixes.get(part.words[0], [])]
-        out.append("(" + " | ".join(alternatives) + ")")
-    return joiner.join(out)
 
 
 class _Where:
@@ -176,7 +129,7 @@ class PostgresBackend(SearchBackend):
         return {"status": "ok", "backend": self.name}
 
     def search_offers(self, query: OfferQuery) -> OfferResults:
-        parts = query_parts(_words(query.text))
+        parts = query_parts(query_words(query.text))
         # A word with synonyms is a known word: never «correct» it into something else.
         unknown = [p.words[0] for p in parts if len(p.words) == 1 and not p.synonyms]
         with transaction.atomic(), connection.cursor() as cursor:
@@ -188,20 +141,9 @@ class PostgresBackend(SearchBackend):
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
 
     def search_site(self, query: SiteQuery) -> SiteResults:
-        from search.backends import postgresql_site
-
-        return postgresql_site.search_site(
-            self,
-            query,
-            words=_words,
-            corrections=corrections,
-            term_query=_term_query,
-            lexeme=_lexeme,
-        )
+        return postgresql_site.search_site(query)
 
     def suggest(self, text: str, *, scopes=frozenset(), limit: int = 8) -> list[Suggestion]:
-        from search.backends import postgresql_site
-
         return postgresql_site.suggest(text, scopes=scopes, limit=limit)
 
     def _hits(self, cursor, query: OfferQuery, where: _Where, rank_query: str):

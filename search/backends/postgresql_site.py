@@ -25,10 +25,17 @@ from search.backends.base import (
     Suggestion,
     site_facets_for,
 )
+from search.backends.postgresql_text import (
+    TS_CONFIG,
+    WORD_SIMILARITY,
+    corrections,
+    lexeme,
+    query_words,
+    term_query,
+)
 from search.synonyms import QueryPart, query_parts
 
 TABLE = "search_searchdocument"
-TS_CONFIG = "norwegian_unaccent"
 VISIBLE = "(d.is_public OR d.audience && %s::varchar[])"
 # ts_headline marks matches with these; the text is escaped after, then they become <mark>.
 MARK_START, MARK_STOP = "\x02", "\x03"
@@ -101,7 +108,7 @@ def _scopes(query_scopes) -> list[str]:
     return sorted(query_scopes)
 
 
-def _part_queries(cursor, parts: list[QueryPart], fixes, term_query, lexeme) -> list[str]:
+def _part_queries(cursor, parts: list[QueryPart], fixes) -> list[str]:
     """One tsquery text per part (the part, its synonyms, its corrections), leaving out parts
     that are only stop words: «for» or «med» must not count against a document."""
     texts = []
@@ -150,44 +157,32 @@ class _Filters:
         return " AND ".join(s for s, _ in parts), [x for _, params in parts for x in params]
 
 
-def search_site(backend, query: SiteQuery, *, words, corrections, term_query, lexeme):
-    parts = query_parts(words(query.text))
+def search_site(query: SiteQuery) -> SiteResults:
+    """The unified search: one page of hits, the type facet and the facets, «did you mean»."""
+    parts = query_parts(query_words(query.text))
     unknown = [p.words[0] for p in parts if len(p.words) == 1 and not p.synonyms]
     facets = site_facets_for(tuple(k for k in query.kinds if k in KINDS))
     filters = _Filters(query, facets)
     scopes = _scopes(query.scopes)
     with transaction.atomic(), connection.cursor() as cursor:
-        from search.backends.postgresql import WORD_SIMILARITY
-
         cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
         fixes = _visible_fixes(cursor, corrections(cursor, unknown), scopes)
-        part_texts = _part_queries(cursor, parts, fixes, term_query, lexeme)
+        part_texts = _part_queries(cursor, parts, fixes)
+        # Only stop words or punctuation: nothing can match.
+        nothing = bool(query.text.strip()) and not part_texts
+        needed, total, hits = _hits(cursor, query, scopes, filters, part_texts, nothing)
+        notes = []
+        if part_texts and needed < minimum_match(len(part_texts)):
+            notes.append(FEWER_WORDS_NOTE)
         base_sql, base_params = VISIBLE, [scopes]
-        coverage_sql, coverage_params, notes = "0", [], []
-        any_text = " | ".join(part_texts)
         if part_texts:
-            coverage_sql = " + ".join(
-                f"(d.search_vector @@ to_tsquery('{TS_CONFIG}', %s))::int" for _ in part_texts
+            base_sql += (
+                f" AND d.search_vector @@ to_tsquery('{TS_CONFIG}', %s)"
+                f" AND ({_coverage_sql(part_texts)}) >= %s"
             )
-            coverage_params = list(part_texts)
-            needed = minimum_match(len(part_texts))
-            text_sql = (
-                f"d.search_vector @@ to_tsquery('{TS_CONFIG}', %s) AND ({coverage_sql}) >= %s"
-            )
-            strict = (text_sql, [any_text, *coverage_params, needed])
-            if needed > 1 and _count(cursor, base_sql, base_params, strict, filters) < FILL_UP_TO:
-                # Too few documents match enough of the words: add those matching some of
-                # them. They rank after the full matches (coverage comes first in the score).
-                strict = (text_sql, [any_text, *coverage_params, 1])
-                notes.append(FEWER_WORDS_NOTE)
-            base_sql += " AND " + strict[0]
-            base_params = [*base_params, *strict[1]]
-        elif query.text.strip():
-            # Only stop words or punctuation: nothing can match.
+            base_params += [" | ".join(part_texts), *part_texts, needed]
+        elif nothing:
             base_sql += " AND FALSE"
-        total, hits = _hits(
-            cursor, query, base_sql, base_params, filters, coverage_sql, coverage_params, any_text
-        )
         kind_counts, facet_counts = _counts(cursor, query, base_sql, base_params, filters, facets)
         display = _display_forms(cursor, fixes)
     suggestion = _suggestion(query.text, fixes, display)
@@ -230,37 +225,68 @@ def _display_forms(cursor, fixes: dict[str, list[str]]) -> dict[str, str]:
     return dict(cursor.fetchall())
 
 
-def _count(cursor, base_sql, base_params, text, filters: _Filters) -> int:
-    """How many documents match, counting no further than FILL_UP_TO."""
-    filter_sql, filter_params = filters.all()
-    cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} d WHERE {base_sql} AND {text[0]}"
-        f" AND {filter_sql} LIMIT %s) AS enough",
-        [*base_params, *text[1], *filter_params, FILL_UP_TO],
+def _coverage_sql(part_texts: list[str]) -> str:
+    """How many of the parts a document matches (one parameter per part)."""
+    return " + ".join(
+        f"(d.search_vector @@ to_tsquery('{TS_CONFIG}', %s))::int" for _ in part_texts
     )
-    return cursor.fetchone()[0]
 
 
-def _hits(cursor, query, base_sql, base_params, filters, coverage_sql, coverage_params, any_text):
+def _hits(cursor, query, scopes, filters: _Filters, part_texts: list[str], nothing: bool):
+    """How many parts a document must match, the total and one page of hits, from one
+    statement that scans the matching documents once, computing each one's coverage (parts
+    matched) and rank once. If fewer than FILL_UP_TO match enough parts, one part is enough:
+    too few full matches must not hide records matching some of the words, and the full
+    matches still rank first (coverage is the first term of the score)."""
     filter_sql, filter_params = filters.all()
-    where, params = f"{base_sql} AND {filter_sql}", [*base_params, *filter_params]
-    cursor.execute(f"SELECT count(*) FROM {TABLE} d WHERE {where}", params)
-    total = cursor.fetchone()[0]
-    if any_text:
-        score_sql = (
-            f"({coverage_sql}) + ts_rank_cd(d.search_vector, to_tsquery('{TS_CONFIG}', %s), 1)"
+    any_text = " | ".join(part_texts)
+    where, where_params = f"{VISIBLE} AND {filter_sql}", [scopes, *filter_params]
+    if part_texts:
+        columns = (
+            f"({_coverage_sql(part_texts)}) AS coverage,"
+            f" ts_rank_cd(d.search_vector, to_tsquery('{TS_CONFIG}', %s), 1) AS rank"
         )
-        score_params = [*coverage_params, any_text]
+        column_params = [*part_texts, any_text]
+        where = f"{VISIBLE} AND d.search_vector @@ to_tsquery('{TS_CONFIG}', %s) AND {filter_sql}"
+        where_params = [scopes, any_text, *filter_params]
+        needed = minimum_match(len(part_texts))
+        if needed > 1:
+            threshold_sql = (
+                "CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM m WHERE m.coverage >= %s"
+                " LIMIT %s) AS enough) < %s THEN 1 ELSE %s END"
+            )
+            threshold_params = [needed, FILL_UP_TO, FILL_UP_TO, needed]
+        else:
+            threshold_sql, threshold_params = "%s", [needed]
     else:
-        score_sql, score_params = "0", []
+        columns, column_params = "0 AS coverage, 0 AS rank", []
+        threshold_sql, threshold_params = "0", []
+        if nothing:
+            where += " AND FALSE"
     offset = (max(1, query.page) - 1) * query.per_page
     cursor.execute(
-        f"SELECT d.id, d.kind, d.object_id, d.url, d.title, d.summary, d.municipalities,"
-        f" {score_sql} AS score FROM {TABLE} d WHERE {where}"
-        f" ORDER BY score DESC, d.updated_at DESC NULLS LAST, d.title, d.id LIMIT %s OFFSET %s",
-        [*score_params, *params, query.per_page, offset],
+        f"WITH m AS MATERIALIZED (SELECT d.id, d.kind, d.object_id, d.url, d.title, d.summary,"
+        f" d.municipalities, d.updated_at, {columns} FROM {TABLE} d WHERE {where}),"
+        f" t AS (SELECT {threshold_sql} AS needed),"
+        " k AS (SELECT m.* FROM m, t WHERE m.coverage >= t.needed)"
+        " SELECT t.needed, (SELECT count(*) FROM k), p.id, p.kind, p.object_id, p.url, p.title,"
+        " p.summary, p.municipalities, p.score FROM t LEFT JOIN"
+        " (SELECT k.id, k.kind, k.object_id, k.url, k.title, k.summary, k.municipalities,"
+        " k.updated_at, k.coverage + k.rank AS score FROM k"
+        " ORDER BY score DESC, k.updated_at DESC NULLS LAST, k.title, k.id"
+        " LIMIT %s OFFSET %s) AS p ON TRUE"
+        " ORDER BY p.score DESC, p.updated_at DESC NULLS LAST, p.title, p.id",
+        [
+            *column_params,
+            *where_params,
+            *threshold_params,
+            query.per_page,
+            offset,
+        ],
     )
     rows = cursor.fetchall()
+    needed, total = rows[0][0], rows[0][1]
+    rows = [row[2:] for row in rows if row[2] is not None]
     highlights = _highlights(cursor, [row[0] for row in rows], any_text)
     hits = [
         SiteHit(
@@ -275,7 +301,7 @@ def _hits(cursor, query, base_sql, base_params, filters, coverage_sql, coverage_
         )
         for row in rows
     ]
-    return total, hits
+    return needed, total, hits
 
 
 def _highlights(cursor, ids: list[int], any_text: str) -> dict[int, str]:

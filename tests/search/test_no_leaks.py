@@ -41,7 +41,7 @@ from directory.services.prevention import prevention_index_ensure
 from portal.factories import UserFactory
 from portal.models import ContentPage, HomePage
 from search.backends.base import OfferQuery, SiteQuery
-from search.backends.postgresql import WORD_SIMILARITY
+from search.backends.postgresql_text import WORD_SIMILARITY
 from search.indexing import site_reindex_all
 from search.models import SearchWord
 from search.permissions import search_scopes
