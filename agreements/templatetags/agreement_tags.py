@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from agreements import selectors
-from agreements.models import Evaluation
+from agreements.models import AgreementSettings, Evaluation
 
 register = template.Library()
 
@@ -21,13 +21,16 @@ def offer_agreement_badge(context, offer):
     user = getattr(request, "user", None)
     today = timezone.localdate()
     badge = selectors.offer_agreement_badge(offer, user, today=today)
+    # The setting read once for every agreement shown, and used for the label and the colour
+    # alike, so the two agree when administrators change it.
+    ending_days = AgreementSettings.load().ending_before_days if badge.agreements else None
     return {
         "exists": badge.exists,
         "agreements": [
             {
                 "agreement": agreement,
-                "health": selectors.health_label(agreement, today),
-                "healthy": agreement.health(today) == "ok",
+                "health": selectors.health_label(agreement, today, ending_days=ending_days),
+                "healthy": agreement.health(today, ending_days=ending_days) == "ok",
                 "last_decision": _decision_label(agreement.last_decision),
             }
             for agreement in badge.agreements

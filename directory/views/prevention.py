@@ -95,7 +95,7 @@ def _chosen_municipality(request):
 def _evidence(page) -> list[dict]:
     """Ratings in the registry's own words. A model with no registry rating says so plainly."""
     rows = []
-    for rating in page.evidence.all():
+    for rating in page.evidence.select_related("registry"):
         rows.append(
             {
                 "registry": rating.registry.label_nb,

@@ -209,3 +209,20 @@ def test_menu_links_to_the_dashboard_only_for_those_in_agreements(client, world)
     calendar = client.get("/intern/kalender/")
     assert calendar.status_code == 403
     assert not CalendarFeed.objects.exists()
+
+
+def test_offer_badge_costs_the_same_queries_for_one_agreement_or_four(
+    client, world, offer, django_assert_max_num_queries
+):
+    covered = offer(title="Leksehjelp med avtaler")
+    active_agreement(world, title="Avtale 1", offers=[covered])
+    login(client, world["users"]["owner_a"])
+    client.get(f"/tilbud/{covered.pk}/")  # fill the caches
+    with django_assert_max_num_queries(60) as first:
+        client.get(f"/tilbud/{covered.pk}/")
+    for n in range(2, 5):
+        active_agreement(world, title=f"Avtale {n}", offers=[covered])
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = text(client.get(f"/tilbud/{covered.pk}/"))
+    assert "Avtale 4" in page

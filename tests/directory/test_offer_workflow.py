@@ -216,9 +216,8 @@ def _end_state(offer: Offer) -> dict:
 
 
 def test_many_new_offers_at_once_end_as_one_by_one_draft_and_submit_would(offers_world):
-    from directory.services.offers import offers_submit_new
-
     from directory.models import Municipality
+    from directory.services.offers import offers_submit_new
 
     owner, org = offers_world["users"]["owner_a"], offers_world["org_a"]
     fields = {
