@@ -3,8 +3,6 @@
 (function () {
   "use strict";
 
-  var lastFocusedId = null;
-
   function searchForm() {
     return document.getElementById("tilbudssok");
   }
@@ -25,43 +23,13 @@
   });
 
   // The facet counts are swapped while someone may be ticking boxes: keep focus on the same
-  // checkbox even when it moves into a folded group, and keep open groups open.
-  // When two responses arrive close together, the second swap can come before the first has
-  // settled and put focus back: focus is then on <body>, and the remembered box must survive.
-  document.addEventListener("htmx:beforeSwap", function () {
-    var active = document.activeElement;
-    if (active && active.id) lastFocusedId = active.id;
-    else if (active && active !== document.body) lastFocusedId = null;
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    var target = event.detail.target;
-    if (!target || target.id !== "sokefiltre") return;
-    var open = Array.from(target.querySelectorAll("details[open]")).map(function (details) {
-      var fieldset = details.closest("[data-facet]");
-      return fieldset ? fieldset.dataset.facet : null;
-    });
-    var fragment = event.detail.fragment;
-    if (!fragment) return;
-    open.forEach(function (facet) {
-      var details = fragment.querySelector('[data-facet="' + facet + '"] details');
-      if (details) details.open = true;
-    });
-  });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (elt && elt.closest && elt.closest("[data-pagination]")) {
-      var heading = document.getElementById("sokeresultater-tittel");
-      if (heading) heading.focus();
-      return;
-    }
-    if (!lastFocusedId) return;
-    var element = document.getElementById(lastFocusedId);
-    if (!element || element === document.activeElement) return;
-    for (var parent = element.parentElement; parent; parent = parent.parentElement) {
-      if (parent.tagName === "DETAILS") parent.open = true;
-    }
-    element.focus();
-  });
+  // checkbox and keep open groups open (live-results.js, loaded by the base layout; the
+  // handout page has no htmx and no base layout, so it goes without).
+  var live = window.PortalLiveResults;
+  if (live) {
+    live.keepFocus({ headingId: "sokeresultater-tittel" });
+    live.keepOpenGroups("sokefiltre");
+  }
 
   function enhanceSearch() {
     var form = searchForm();

@@ -219,7 +219,6 @@
   // --- The /sok/ page under htmx ----------------------------------------------------------
 
   var FORM_ID = "nettstedsok";
-  var lastFocusedId = null;
 
   function searchForm() {
     return document.getElementById(FORM_ID);
@@ -236,43 +235,17 @@
   });
 
   // The filter panel is replaced on every update while someone may be ticking boxes: keep
-  // focus on the same checkbox (ids are stable), and keep open groups open.
-  document.addEventListener("htmx:beforeSwap", function () {
-    var active = document.activeElement;
-    if (active && active.id) lastFocusedId = active.id;
-    else if (active && active !== document.body) lastFocusedId = null;
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    var target = event.detail.target;
-    var fragment = event.detail.fragment;
-    if (!target || target.id !== "sok-filtre" || !fragment) return;
-    var panel = target.querySelector("details[data-collapse-narrow]");
-    var newPanel = fragment.querySelector("details[data-collapse-narrow]");
-    if (panel && newPanel) newPanel.open = panel.open;
-    Array.prototype.forEach.call(target.querySelectorAll("[data-facet] details[open]"), function (
-      details
-    ) {
-      var facet = details.closest("[data-facet]").dataset.facet;
-      var copy = fragment.querySelector('[data-facet="' + facet + '"] details');
-      if (copy) copy.open = true;
+  // focus on the same checkbox, and keep open groups open (live-results.js).
+  var live = window.PortalLiveResults;
+  if (live) {
+    live.keepFocus({
+      headingId: "sok-resultater-tittel",
+      isActive: function () {
+        return !!searchForm();
+      },
     });
-  });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (!searchForm()) return;
-    var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (elt && elt.closest && elt.closest("[data-pagination]")) {
-      var heading = document.getElementById("sok-resultater-tittel");
-      if (heading) heading.focus();
-      return;
-    }
-    if (!lastFocusedId) return;
-    var element = document.getElementById(lastFocusedId);
-    if (!element || element === document.activeElement) return;
-    for (var parent = element.parentElement; parent; parent = parent.parentElement) {
-      if (parent.tagName === "DETAILS") parent.open = true;
-    }
-    element.focus();
-  });
+    live.keepOpenGroups("sok-filtre");
+  }
 
   function enhanceSearchPage() {
     var form = searchForm();
