@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format assets lock check-deploy clean-db bench-data
+.PHONY: help run test lint format assets lock check-deploy clean-db bench-data bench
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ lock: ## Re-resolve requirements*.lock from pyproject.toml (needs uv)
 
 bench-data: $(VENV)/.dev-installed ## National-scale data for the benchmarks (own database; DATABASE_URL names the server)
 	$(BIN)/python -m benchmarks.national_data $(BENCH_ARGS)
+
+bench: $(VENV)/.dev-installed ## Every benchmark against the bench-data database; rewrites its section of docs/benchmarks.md
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 check-deploy: $(VENV)/.runtime-installed ## manage.py check --deploy with production settings
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,5 +1,5 @@
 """What every benchmark does first: pick its database, create it if missing, set up Django with
-the test settings and migrate. Benchmarks run against their own database, never the site's."""
+the benchmark settings and migrate. Benchmarks run against their own database, never the site's."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def django_for(database: str | None = None) -> str:
     name = database or current.split("?", 1)[0]
     os.environ["DATABASE_URL"] = f"{base}/{name}"
     database_ensure(os.environ["DATABASE_URL"])
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+    # The test settings, plus the stock-Wagtail baseline's proxy models (benchmarks.baseline).
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
     import django
 
     django.setup()

@@ -14,7 +14,9 @@ to repeat: each step is skipped when its records are already there.
   on BENCH_DAY;
 - 300 grant schemes and 500 prevention models, as published Wagtail pages made from the demo
   records with the demo loaders' own page builders;
-- the search documents of all of it, built by `search_reindex --postgres-only`.
+- the search documents of all of it, built by `search_reindex --postgres-only`;
+- the index of the stock-Wagtail baseline (`benchmarks.baseline`): offers and organisations as
+  Wagtail's database search backend would index them.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python -m benchmarks.national_data [--scale 0.01]
@@ -53,11 +55,26 @@ SEED = 2026
 BATCH = 2_000
 # Bigger towns get more offers, roughly as in life.
 CITIES = {"0301": 20, "4601": 10, "5001": 8, "1103": 8, "3301": 5, "5501": 4, "1508": 3}
-WORDS = (
-    "leksehjelp språkkafé middag matutdeling klær turgruppe trening datakafé besøksvenn mentor "
-    "gjeldsrådgivning budsjettkurs arbeidstrening møteplass ungdom eldre familie barn foreldre "
-    "fritid aktivitet frivillig sentral kafé bibliotek skole lunsj norsk samtale hjelp veiledning"
+# Text as offers are written: what an offer is about comes from its own categories and target
+# groups (so a query for «leksehjelp» finds the homework-help offers, a few per cent of them, as
+# in life), and the rest is everyday words that no query is about.
+FILLER = (
+    "vi møtes hver uke og alle er hjertelig velkommen her du kan komme alene eller sammen med "
+    "noen det koster ingenting å være med ta gjerne kontakt på forhånd hvis du lurer på noe "
+    "frivillige tar imot deg i døra vi har kaffe og noe å bite i lokalet er i første etasje "
+    "det er plass til mange og du trenger ikke melde deg på vi holder åpent hele året unntatt "
+    "i ferier tilbudet drives av erfarne frivillige med taushetsplikt og god tid til hver enkelt"
 ).split()
+ORGANISATION_KINDS = (
+    "Frivilligsentral",
+    "Idrettslag",
+    "Røde Kors",
+    "Kirkens bymisjon",
+    "Sanitetsforening",
+    "Ungdomslag",
+    "Pensjonistforening",
+    "Mottakskafé",
+)
 
 
 def step(name: str):
@@ -166,7 +183,8 @@ def organisations_ensure(count: int, rng: random.Random) -> None:
     organisations = Organisation.objects.bulk_create(
         [
             Organisation(
-                name=f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} lag {i}",
+                name=f"{municipalities[i % len(municipalities)].name} "
+                f"{rng.choice(ORGANISATION_KINDS).lower()} {i}",
                 slug=f"bench-{i}",
                 organisation_number=number,
                 status=Organisation.Status.APPROVED,
@@ -248,11 +266,16 @@ def offers_ensure(count: int, rng: random.Random) -> None:
         for i in range(start, min(start + BATCH, count)):
             place = rng.choices(municipalities, weights)[0]
             low = rng.choice([None, 0, 6, 13, 18, 26, 67])
+            categories = rng.sample(vocab["offer_categories"], 2)
+            groups = rng.sample(vocab["target_groups"], 2)
             offer = Offer(
                 organisation=rng.choice(organisations),
-                title=" ".join(rng.sample(WORDS, 3)).capitalize(),
-                summary=" ".join(rng.sample(WORDS, 12)).capitalize() + ".",
-                description=f"<p>{' '.join(rng.sample(WORDS, 25)).capitalize()}.</p>",
+                title=f"{categories[0].label_nb} for {groups[0].label_nb.lower()}"[:150],
+                summary=(
+                    f"{categories[0].label_nb} og {categories[1].label_nb.lower()} i "
+                    f"{place.name}. {' '.join(rng.sample(FILLER, 8)).capitalize()}."
+                ),
+                description=f"<p>{' '.join(rng.sample(FILLER, 25)).capitalize()}.</p>",
                 cost_level=rng.choice(vocab["cost_levels"]),
                 kind=rng.choice(vocab["offer_kinds"]),
                 participation_mode=rng.choice(vocab["participation_modes"]),
@@ -261,13 +284,13 @@ def offers_ensure(count: int, rng: random.Random) -> None:
                 max_age=None if low is None else low + rng.choice([5, 10, 40]),
                 source_id=f"bench-{i}",
             )
-            offer.categories = rng.sample(vocab["offer_categories"], 2)
-            offer.target_groups = rng.sample(vocab["target_groups"], 2)
+            offer.categories = categories
+            offer.target_groups = groups
             offer.life_areas = [rng.choice(vocab["life_areas"])]
             offer.languages = rng.sample(vocab["languages"], rng.choice([1, 1, 2]))
             offer.locations = [
                 OfferLocation(
-                    name=f"{rng.choice(WORDS).capitalize()}huset",
+                    name=f"{place.name} {rng.choice(['kulturhus', 'bibliotek', 'skole'])}",
                     address=f"Eksempelgata {rng.randint(1, 99)}",
                     municipality=place,
                     latitude=58 + rng.random() * 12,
@@ -321,7 +344,7 @@ def agreements_ensure(count: int, due: int, rng: random.Random) -> None:
     agreements = Agreement.objects.bulk_create(
         [
             Agreement(
-                title=f"Samarbeidsavtale om {rng.choice(WORDS)} {i}",
+                title=f"Samarbeidsavtale {i} om {rng.choice(FILLER)}",
                 purpose="Generert for ytelsesmåling.",
                 agreement_type=agreement_type,
                 start_date=BENCH_DAY - timedelta(days=365),
@@ -364,6 +387,8 @@ def agreements_ensure(count: int, due: int, rng: random.Random) -> None:
 
 def grants_ensure(count: int) -> None:
     """Copies of the demo schemes under other names, built by the demo loader's page builder."""
+    from django.utils.text import slugify
+
     from directory.models import GrantSchemePage
     from directory.services.demo_grants import (
         _nb,
@@ -381,7 +406,9 @@ def grants_ensure(count: int) -> None:
         record = dict(records[n % len(records)])
         record["id"] = f"bench-grant-{n}"
         record["name"] = f"{record['name']} – region {n}"
-        page = index.add_child(instance=_page(record, {}))
+        page = _page(record, {})
+        page.slug = f"{slugify(record['name'])[:60]}-{n}"  # the loader's slugs are cut short
+        index.add_child(instance=page)
         page.save_revision(log_action=False).publish(log_action=False)
 
 
@@ -403,7 +430,7 @@ def models_ensure(count: int) -> None:
         record["id"] = f"bench-model-{n}"
         record["name"] = f"{record['name']} – variant {n}"
         page = _page_for(record)
-        page.slug = slugify(record["name"])[:80]
+        page.slug = f"{slugify(record['name'])[:60]}-{n}"
         index.add_child(instance=page)
         page.save_revision(log_action=False).publish(log_action=False)
 
@@ -421,6 +448,36 @@ def documents_build() -> None:
     out = io.StringIO()
     call_command("search_reindex", postgres_only=True, stdout=out)
     print("".join(f"#   {line}\n" for line in out.getvalue().splitlines()), end="", file=sys.stderr)
+
+
+def baseline_index_build() -> None:
+    """The stock-Wagtail baseline's own index of offers and organisations (benchmarks.baseline,
+    installed by benchmarks.settings only). Wagtail pages are in it already: publishing indexes
+    them."""
+    from django.apps import apps
+
+    if not apps.is_installed("benchmarks.baseline"):
+        return
+    from wagtail.search.backends import get_search_backend
+
+    from benchmarks.baseline.models import BaselineOffer, BaselineOrganisation
+
+    backend = get_search_backend()
+    for model, related in ((BaselineOffer, ["organisation"]), (BaselineOrganisation, [])):
+        index = backend.get_index_for_model(model)
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        indexed = index.entries.filter(content_type_id=_content_type_id(model)).count()
+        if indexed >= len(ids):
+            continue
+        for start in range(0, len(ids), BATCH):
+            chunk = model.objects.filter(pk__in=ids[start : start + BATCH]).select_related(*related)
+            backend.add_bulk(model, list(chunk))
+
+
+def _content_type_id(model) -> int:
+    from modelsearch.utils import get_content_type_pk
+
+    return get_content_type_pk(model)
 
 
 def summary() -> dict[str, int]:
@@ -471,6 +528,8 @@ def generate(scale: float = 1.0) -> dict[str, int]:
         models_ensure(counts["models"])
     with step("search documents"):
         documents_build()
+    with step("stock-Wagtail baseline index"):
+        baseline_index_build()
     with step("ANALYZE"):
         from django.db import connection
 

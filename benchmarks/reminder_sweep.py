@@ -26,7 +26,7 @@ import platform
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import django_for  # noqa: E402
+from benchmarks.national_data import BENCH_DAY  # noqa: E402  (the same day as make bench)
 
-BENCH_DAY = date(2027, 3, 1)
 OFFICES = 250
 ORGANISATIONS = 2_500
 
@@ -44,7 +44,8 @@ def generate(agreements: int, due: int) -> None:
     """Bulk-generate offices, organisations, their people, and the agreements with parties."""
     from django.db import transaction
 
-    from agreements.models import Agreement, AgreementParty
+    from agreements.models import Agreement
+    from benchmarks.national_data import agreements_ensure
     from directory.models import (
         Municipality,
         NavOffice,
@@ -69,7 +70,7 @@ def generate(agreements: int, due: int) -> None:
         vocabulary, _ = Vocabulary.objects.get_or_create(
             slug="agreement_types", defaults={"name": "Avtaletyper"}
         )
-        agreement_type, _ = Term.objects.get_or_create(
+        Term.objects.get_or_create(
             vocabulary=vocabulary,
             slug="samarbeidsavtale",
             defaults={"label_nb": "Samarbeidsavtale"},
@@ -148,57 +149,8 @@ def generate(agreements: int, due: int) -> None:
                 ],
                 batch_size=5000,
             )
-        offices = list(NavOffice.objects.filter(slug__startswith="bench-").order_by("pk"))
-        contacts = dict(
-            NavOfficeMembership.objects.filter(office__in=offices, role="staff").values_list(
-                "office_id", "user_id"
-            )
-        )
-        organisations = list(
-            Organisation.objects.filter(slug__startswith="bench-").values_list("pk", flat=True)
-        )
-        rows = []
-        for i in range(agreements):
-            office = offices[i % len(offices)]
-            due_on = BENCH_DAY if i < due else BENCH_DAY + timedelta(days=rng.randint(31, 364))
-            rows.append(
-                Agreement(
-                    title=f"Samarbeidsavtale {i}",
-                    purpose="Generert for ytelsesmåling.",
-                    agreement_type=agreement_type,
-                    start_date=due_on - timedelta(days=365),
-                    evaluation_interval_months=12,
-                    next_evaluation_due=due_on,
-                    status=Agreement.Status.ACTIVE,
-                    created_by_id=contacts[office.pk],
-                    source_id=f"bench-{i}",
-                )
-            )
-        Agreement.objects.bulk_create(rows, batch_size=5000)
-        created = Agreement.objects.filter(source_id__startswith="bench-").order_by("pk")
-        parties = []
-        for i, agreement in enumerate(created.only("pk")):
-            office = offices[i % len(offices)]
-            parties += [
-                AgreementParty(
-                    agreement_id=agreement.pk,
-                    kind="nav_office",
-                    nav_office_id=office.pk,
-                    contact_user_id=contacts[office.pk],
-                    contact_role="Veileder",
-                    contact_email=f"samarbeid-{office.pk}@nav.bench.example",
-                    sort_order=0,
-                ),
-                AgreementParty(
-                    agreement_id=agreement.pk,
-                    kind="organisation",
-                    organisation_id=rng.choice(organisations),
-                    contact_role="Daglig leder",
-                    contact_email=f"post-{i}@org.bench.example",
-                    sort_order=1,
-                ),
-            ]
-        AgreementParty.objects.bulk_create(parties, batch_size=5000)
+        # The agreements and their parties, as `make bench-data` makes them.
+        agreements_ensure(agreements, due, rng)
 
 
 def reset_reminders() -> None:
