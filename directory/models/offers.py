@@ -173,6 +173,8 @@ class Offer(DraftStateMixin, RevisionMixin, ClusterableModel):
             models.Index(fields=["live", "visibility"], name="offer_public_idx"),
             models.Index(fields=["moderation_status", "submitted_at"], name="offer_moderation_idx"),
             models.Index(fields=["confirmation_due_at"], name="offer_confirmation_due_idx"),
+            # Listings in title order (the HSDS API's pages) read the index, not a sort.
+            models.Index(fields=["title", "id"], name="offer_title_idx"),
         ]
         constraints = [
             models.CheckConstraint(
