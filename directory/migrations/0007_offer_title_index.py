@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0006_grants_and_prevention_models'),
-        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        ("directory", "0006_grants_and_prevention_models"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['title', 'id'], name='offer_title_idx'),
+            model_name="offer",
+            index=models.Index(fields=["title", "id"], name="offer_title_idx"),
         ),
     ]
