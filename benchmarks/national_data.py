@@ -30,12 +30,15 @@ import argparse
 import random
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from django.db import transaction  # noqa: E402
 
 from benchmarks.harness import django_for  # noqa: E402
 
@@ -77,33 +80,13 @@ ORGANISATION_KINDS = (
 )
 
 
+@contextmanager
 def step(name: str):
     """Print how long a step took (to stderr, so the output stays the summary)."""
-
-    class _Timer:
-        def __enter__(self):
-            self.started = time.perf_counter()
-            print(f"# {name} ...", file=sys.stderr, flush=True)
-
-        def __exit__(self, *exc):
-            seconds = time.perf_counter() - self.started
-            print(f"#   {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
-
-    return _Timer()
-
-
-def _atomic(function):
-    """A step writes all its records or none, so a repeated run finds it done or not begun."""
-    from functools import wraps
-
-    @wraps(function)
-    def wrapper(*args, **kwargs):
-        from django.db import transaction
-
-        with transaction.atomic():
-            return function(*args, **kwargs)
-
-    return wrapper
+    started = time.perf_counter()
+    print(f"# {name} ...", file=sys.stderr, flush=True)
+    yield
+    print(f"#   {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 def counts_for(scale: float) -> dict[str, int]:
@@ -119,7 +102,7 @@ def site_ensure() -> None:
         call_command("setup_portal", demo=True, verbosity=0)
 
 
-@_atomic
+@transaction.atomic  # a step writes all its records or none
 def offices_ensure(count: int) -> None:
     from directory.models import Municipality, NavOffice, NavOfficeMembership
     from portal.models import User
@@ -170,7 +153,7 @@ def organisation_numbers():
             yield f"{n}{check}"
 
 
-@_atomic
+@transaction.atomic  # a step writes all its records or none
 def organisations_ensure(count: int, rng: random.Random) -> None:
     from directory.models import Municipality, Organisation, OrganisationMembership, Term
     from portal.models import User
@@ -324,7 +307,7 @@ def offers_ensure(count: int, rng: random.Random) -> None:
         )
 
 
-@_atomic
+@transaction.atomic  # a step writes all its records or none
 def agreements_ensure(count: int, due: int, rng: random.Random) -> None:
     from agreements.models import Agreement, AgreementParty
     from directory.models import NavOffice, NavOfficeMembership, Organisation, Term
@@ -458,6 +441,7 @@ def baseline_index_build() -> None:
 
     if not apps.is_installed("benchmarks.baseline"):
         return
+    from modelsearch.utils import get_content_type_pk
     from wagtail.search.backends import get_search_backend
 
     from benchmarks.baseline.models import BaselineOffer, BaselineOrganisation
@@ -466,18 +450,12 @@ def baseline_index_build() -> None:
     for model, related in ((BaselineOffer, ["organisation"]), (BaselineOrganisation, [])):
         index = backend.get_index_for_model(model)
         ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-        indexed = index.entries.filter(content_type_id=_content_type_id(model)).count()
+        indexed = index.entries.filter(content_type_id=get_content_type_pk(model)).count()
         if indexed >= len(ids):
             continue
         for start in range(0, len(ids), BATCH):
             chunk = model.objects.filter(pk__in=ids[start : start + BATCH]).select_related(*related)
             backend.add_bulk(model, list(chunk))
-
-
-def _content_type_id(model) -> int:
-    from modelsearch.utils import get_content_type_pk
-
-    return get_content_type_pk(model)
 
 
 def summary() -> dict[str, int]:
