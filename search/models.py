@@ -160,6 +160,12 @@ class SearchDocument(models.Model):
                 fields=["title_key"], name="searchdoc_title_trgm_idx", opclasses=["gin_trgm_ops"]
             ),
             models.Index(fields=["kind", "is_public"], name="searchdoc_kind_public_idx"),
+            # Autocomplete's «title starts with»: a range scan, whatever the database collation.
+            models.Index(
+                fields=["title_key"],
+                name="searchdoc_title_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from search.backends import get_backend
 from search.backends.base import FacetValue, SiteQuery, SiteResults, site_facets_for
 from search.paging import BackendPages, requested_page
 from search.permissions import search_scopes
+from search.result_cache import searcher
 from search.site_forms import (
     KIND_LABELS,
     KIND_TAGS,
@@ -179,7 +180,7 @@ def site_search(request):
         # Nothing asked yet: a page of every record in no order would help nobody.
         context.update(total=None, hits=[], type_group=None, facet_groups=[], chips=[])
     else:
-        pages = BackendPages(get_backend().search_site, query)
+        pages = BackendPages(searcher("search_site"), query)
         page_obj = paginate(request, pages, per_page=PER_PAGE)
         results = pages.results
         params = _params(request)

@@ -8,10 +8,10 @@ from django.utils.text import slugify
 
 from directory import selectors
 from directory.views.rendering import paginate, render_page_or_partial
-from search.backends import get_backend
 from search.backends.base import AGE_BANDS, OFFER_FACETS, FacetValue, OfferResults
 from search.forms import FACET_LEGENDS, OfferSearchForm, facet_labels
 from search.paging import BackendPages, requested_page
+from search.result_cache import searcher
 
 PER_PAGE = 20
 # Groups with more values than this show the first ones and fold the rest into <details>.
@@ -126,7 +126,7 @@ def offer_search(request):
     offices = list(selectors.nav_offices_with_position())
     form = OfferSearchForm(request.GET, labels=labels, offices=offices)
     query, notes = form.offer_query(page=requested_page(request), per_page=PER_PAGE)
-    pages = BackendPages(get_backend().search_offers, query)
+    pages = BackendPages(searcher("search_offers"), query)
     page_obj = paginate(request, pages, per_page=PER_PAGE)
     results = pages.results
     _near, place_name = form.position()

@@ -244,6 +244,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 LOGGING = {
     "version": 1,
+# Search results are kept until the search tables change (search.result_cache); this bounds
+# how long an unused entry takes room in the cache.
+SEARCH_RESULTS_CACHE_SECONDS = env.int("SEARCH_RESULTS_CACHE_SECONDS", default=600)
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},

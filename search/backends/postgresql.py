@@ -136,8 +136,10 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
             fixes = corrections(cursor, unknown)
             where = _Where(query, tsquery_text(parts, fixes))
-            hits, total = self._hits(cursor, query, where, tsquery_text(parts, fixes, joiner=" | "))
-            facets = self._facets(cursor, query, where)
+            total, facets = self._facets(cursor, query, where)
+            hits = []
+            if total > (max(1, query.page) - 1) * query.per_page:
+                hits = self._hits(cursor, query, where, tsquery_text(parts, fixes, joiner=" | "))
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
 
     def search_site(self, query: SiteQuery) -> SiteResults:
@@ -148,8 +150,6 @@ class PostgresBackend(SearchBackend):
 
     def _hits(self, cursor, query: OfferQuery, where: _Where, rank_query: str):
         where_sql, params = where.sql()
-        cursor.execute(f"SELECT count(*) FROM {TABLE} d WHERE {where_sql}", params)
-        total = cursor.fetchone()[0]
         if rank_query:
             score_sql = f"ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s))"
             score_params = [rank_query]
@@ -194,12 +194,13 @@ class PostgresBackend(SearchBackend):
                     score=float(row[9] or 0),
                 )
             )
-        return hits, total
+        return hits
 
-    def _facets(self, cursor, query: OfferQuery, where: _Where) -> dict[str, list[FacetValue]]:
-        """All facet counts from one scan: the rows matching the base conditions (text, age,
-        distance) are materialised once with a flag per facet filter; each facet then counts
-        the rows where every other facet's flag holds."""
+    def _facets(self, cursor, query: OfferQuery, where: _Where):
+        """The total and all facet counts from one scan: the rows matching the base conditions
+        (text, age, distance) are materialised once with a flag per facet filter; each facet
+        then counts the rows where every other facet's flag holds, and the total those where
+        every flag holds."""
         base_sql, base_params = where.base_sql()
         # A row that fails two facet filters is counted by no facet (each facet lifts only its
         # own filter), so only rows failing at most one filter need to be scanned.
@@ -222,7 +223,8 @@ class PostgresBackend(SearchBackend):
         def others(facet: str) -> str:
             return " AND ".join(f"f_{f}" for f in OFFER_FACETS if f != facet) or "TRUE"
 
-        parts = []
+        every = " AND ".join(f"f_{f}" for f in OFFER_FACETS)
+        parts = [f"SELECT '', '', count(*) FROM m WHERE {every}"]
         for facet in OFFER_FACETS:
             if facet == "ages":
                 for slug, lo, hi in AGE_BANDS:
@@ -242,8 +244,12 @@ class PostgresBackend(SearchBackend):
             [*flag_params, *base_params],
         )
         counted: dict[str, dict[str, int]] = {f: {} for f in OFFER_FACETS}
+        total = 0
         for facet, value, count in cursor.fetchall():
-            counted[facet][value] = count
+            if facet:
+                counted[facet][value] = count
+            else:
+                total = count
         facets: dict[str, list[FacetValue]] = {}
         for facet in OFFER_FACETS:
             selected = set(query.filters.get(facet, ()))
@@ -260,4 +266,4 @@ class PostgresBackend(SearchBackend):
                 for v in order
                 if values.get(v, 0) or v in selected
             ]
-        return facets
+        return total, facets

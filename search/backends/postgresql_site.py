@@ -403,22 +403,44 @@ def _suggestion(text: str, fixes: dict[str, list[str]], display: dict[str, str])
 
 
 def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
-    """Titles that start with the text, then titles with a word starting with it, then titles
-    close to it (typos), among the documents the searcher may see."""
+    """Titles that start with the text (shortest first), then titles with a word starting with
+    it, then titles containing it or close to it (typos), among the documents the searcher may
+    see.
+
+    Each kind of match is its own branch with its own limit, in that order, under one overall
+    limit: PostgreSQL stops as soon as the limit is reached, so a prefix that starts hundreds
+    of titles is answered from the title index alone, and the costlier branches (trigram
+    similarity) only run when the earlier ones leave room. Within the first branch, length
+    orders as similarity would (the shorter the title, the more of it the text covers) without
+    computing it for every match."""
     key = " ".join(text.lower().split())[:100]
     if len(key) < 2:
         return []
-    like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    visible_params = _scopes(scopes)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.3")
+        # Unaccented here, so the patterns below are constants the planner can match against
+        # the title index.
+        cursor.execute("SELECT unaccent(%s)", [key])
+        key = cursor.fetchone()[0]
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        starts, word_starts, inside = f"{like}%", f"% {like}%", f"%{like}%"
+        columns = f"SELECT d.kind, d.title, d.url FROM {TABLE} d WHERE {VISIBLE}"
         cursor.execute(
-            f"SELECT d.kind, d.title, d.url FROM {TABLE} d, unaccent(%s) AS k, unaccent(%s) AS l"
-            f" WHERE {VISIBLE} AND (d.title_key LIKE '%%' || l || '%%' OR d.title_key %% k)"
-            " ORDER BY (d.title_key LIKE l || '%%') DESC,"
-            " (' ' || d.title_key LIKE '%% ' || l || '%%') DESC,"
-            " similarity(d.title_key, k) DESC, d.title"
+            f"({columns} AND d.title_key LIKE %s ORDER BY length(d.title_key), d.title LIMIT %s)"
+            f" UNION ALL ({columns} AND d.title_key LIKE %s AND ' ' || d.title_key LIKE %s"
+            " AND d.title_key NOT LIKE %s ORDER BY similarity(d.title_key, %s) DESC, d.title"
+            " LIMIT %s)"
+            f" UNION ALL ({columns} AND (d.title_key LIKE %s OR d.title_key %% %s)"
+            " AND ' ' || d.title_key NOT LIKE %s"
+            " ORDER BY similarity(d.title_key, %s) DESC, d.title LIMIT %s)"
             " LIMIT %s",
-            [key, like, _scopes(scopes), limit],
+            [
+                *[visible_params, starts, limit],
+                *[visible_params, inside, word_starts, starts, key, limit],
+                *[visible_params, inside, key, word_starts, key, limit],
+                limit,
+            ],
         )
         rows = cursor.fetchall()
     return [Suggestion(kind=kind, title=title, url=url) for kind, title, url in rows]
