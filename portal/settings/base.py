@@ -230,6 +230,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Search -----------------------------------------------------------------------------------
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "postgresql"
 SEARCH_HEALTH_TIMEOUT_SECONDS = 2
+# Search results are kept until the search tables change (search.result_cache); this bounds
+# how long an unused entry takes room in the cache.
+SEARCH_RESULTS_CACHE_SECONDS = env.int("SEARCH_RESULTS_CACHE_SECONDS", default=600)
 # Kartverket's open address API in production, e.g. https://ws.geonorge.no/adresser/v1/sok.
 GEOCODER_URL = env.str("GEOCODER_URL", default="")
 GEOCODER_TIMEOUT_SECONDS = 3
@@ -244,9 +247,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 LOGGING = {
     "version": 1,
-# Search results are kept until the search tables change (search.result_cache); this bounds
-# how long an unused entry takes room in the cache.
-SEARCH_RESULTS_CACHE_SECONDS = env.int("SEARCH_RESULTS_CACHE_SECONDS", default=600)
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
