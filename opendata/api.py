@@ -258,6 +258,10 @@ def _latest(*values):
 # --- Services --------------------------------------------------------------------------------
 
 
+# The query parameters _filtered_offers narrows by.
+OFFER_FILTERS = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
+
+
 def _filtered_offers(request):
     """Public offers matching the request's filters (not the text), or None when a filter names
     something unknown (no offer can match)."""
@@ -310,7 +314,9 @@ def _offer_page(request, page: int, per_page: int) -> tuple[list[int], int]:
         return [], 0
     start = (page - 1) * per_page
     ordered = offers.order_by("title", "pk").values_list("pk", flat=True)
-    return list(ordered[start : start + per_page]), offers.count()
+    unfiltered = not any(request.GET.get(name) for name in OFFER_FILTERS)
+    total = selectors.public_offer_count() if unfiltered else offers.count()
+    return list(ordered[start : start + per_page]), total
 
 
 def _load_offers(pks: list[int]) -> list:

@@ -3,6 +3,10 @@ for the mapping in opendata/hsds.py, and the lookups from published ids back to 
 
 from __future__ import annotations
 
+import logging
+
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from directory.models import (
@@ -22,11 +26,41 @@ from search.backends.base import OfferQuery, SiteQuery
 SEARCH_MAX_HITS = 10_000
 
 _TERM_FIELDS_MULTI = (*hsds.OFFER_MULTI_TERMS, "languages")
+# The cached count is exact (see public_offer_count); this only bounds an unused entry's life.
+COUNT_CACHE_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
 
 
 def public_offers() -> QuerySet:
     """Offers anyone may see (published, visible) of organisations Nav has approved."""
     return Offer.objects.public().filter(organisation__status=Organisation.Status.APPROVED)
+
+
+def public_offer_count() -> int:
+    """How many offers `public_offers` holds: the HSDS listing's total without filters.
+
+    Counting them joins every public offer to its organisation (tens of ms at national scale,
+    on every page of the API), yet the number changes only when an offer or organisation is
+    written. PostgreSQL bumps a generation number on each such write (opendata migration
+    0002), and the count is cached under it, so it is never stale."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT epoch, value FROM opendata_catalogue_generation WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return public_offers().count()
+    key = f"opendata:public-offers:{row[0]}:{row[1]}"
+    try:
+        count = cache.get(key)
+    except Exception:  # a cache outage must not take the API down with it
+        return public_offers().count()
+    if count is None:
+        count = public_offers().count()
+        try:
+            cache.set(key, count, COUNT_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Could not cache the public offer count", exc_info=True)
+    return count
 
 
 def public_organisations() -> QuerySet:

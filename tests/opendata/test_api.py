@@ -317,6 +317,21 @@ def test_paging_envelope(client, catalogue):
     assert (beyond["size"], beyond["empty"], beyond["contents"]) == (0, True, [])
 
 
+def test_the_total_follows_every_change_of_offers_and_organisations(
+    client, catalogue, world, publish
+):
+    """The unfiltered total is cached; no write may leave it stale."""
+    assert ok(client, "/services")["total_items"] == 4
+    assert ok(client, "/services")["total_items"] == 4
+    offer = publish("Nytt tilbud om sjakk")
+    assert ok(client, "/services")["total_items"] == 5
+    offer_set_visibility(offer=offer, by=world["users"]["owner_a"], action="pause")
+    assert ok(client, "/services")["total_items"] == 4
+    Organisation.objects.filter(pk=world["org_a"].pk).update(status="rejected")
+    left = Offer.objects.public().exclude(organisation=world["org_a"]).count()
+    assert ok(client, "/services")["total_items"] == left < 4
+
+
 BAD_PARAMETERS = [
     ("/services", {"page": "0"}, "page"),
     ("/services", {"page": "two"}, "page"),
