@@ -164,11 +164,21 @@ def can_edit_offer(user, offer) -> bool:
     return can_create_offer(user, offer.organisation)
 
 
-def can_view_offer(user, offer) -> bool:
-    """The public sees published, visible offers; owners and moderators see every state."""
-    from directory.models import Offer
+def offer_is_public(offer) -> bool:
+    """Anyone may see it: published, visible, and from an approved organisation. The one rule
+    for pages, search documents and open data; `Offer.objects.public()` is its SQL twin."""
+    from directory.models import Offer, Organisation
 
-    if offer.live and offer.visibility == Offer.Visibility.VISIBLE:
+    return (
+        offer.live
+        and offer.visibility == Offer.Visibility.VISIBLE
+        and offer.organisation.status == Organisation.Status.APPROVED
+    )
+
+
+def can_view_offer(user, offer) -> bool:
+    """The public sees public offers; owners and moderators see every state."""
+    if offer_is_public(offer):
         return True
     return can_edit_offer(user, offer) or can_moderate_offers(user)
 

@@ -111,11 +111,11 @@ def offers_visible_to(user):
     """Offers a user may open: public ones, their organisations' own, everything for moderators."""
     if p.can_moderate_offers(user):
         return Offer.objects.all()
-    public = Q(live=True, visibility=Offer.Visibility.VISIBLE)
+    public = Offer.objects.public()
     if not (user and user.is_authenticated):
-        return Offer.objects.filter(public)
+        return public
     own = OrganisationMembership.objects.filter(user=user).values("organisation_id")
-    return Offer.objects.filter(public | Q(organisation_id__in=own))
+    return public | Offer.objects.filter(organisation_id__in=own)
 
 
 # --- Grant schemes -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Elasticsearch in one index per kind), so they cannot disagree about what a recor
 see it or which facet values it has. Visibility is decided here, once, from the same rules the
 record's own page uses:
 
-- offers: published and visible (`Offer.objects.public()`);
+- offers: published, visible and of an approved organisation (`offer_is_public`);
 - organisations: approved;
 - grant schemes, prevention models, content pages: live Wagtail pages without view restrictions;
 - agreements: never public; their audience is the parties, as `agreements_visible_filter`.
@@ -77,6 +77,7 @@ def plain_text(html: str) -> str:
 
 def offer_documents(ids) -> list[Document]:
     from directory.models import Offer
+    from directory.permissions import offer_is_public
 
     offers = (
         Offer.objects.filter(pk__in=list(ids))
@@ -116,7 +117,7 @@ def offer_documents(ids) -> list[Document]:
                     *(f"{loc.municipality.name} {loc.name}" for loc in places),
                 ),
                 body=plain_text(offer.description),
-                is_public=offer.live and offer.visibility == Offer.Visibility.VISIBLE,
+                is_public=offer_is_public(offer),
                 facets={
                     "counties": sorted({loc.municipality.county.code for loc in places}),
                     "categories": _slugs(categories),

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.html import strip_tags
 
 from directory.models import Offer
+from directory.permissions import offer_is_public
 from search.models import OfferDocument
 
 # The Norwegian configuration with unaccent in front of the stemmer (migration search 0002).
@@ -54,7 +55,7 @@ def offers_index(offer_ids) -> int:
         OfferDocument.objects.update_or_create(
             offer=offer,
             defaults={
-                "is_public": offer.live and offer.visibility == Offer.Visibility.VISIBLE,
+                "is_public": offer_is_public(offer),
                 "title": offer.title,
                 "summary": offer.summary,
                 "organisation_name": offer.organisation.name,

@@ -25,8 +25,17 @@ SUPPLEMENT_NOTICE_CATEGORIES = frozenset(
 
 class OfferQuerySet(models.QuerySet):
     def public(self):
-        """What anyone may see: published, not hidden for staleness, not archived or paused."""
-        return self.filter(live=True, visibility=Offer.Visibility.VISIBLE)
+        """What anyone may see: published, not hidden for staleness, not archived or paused,
+        and from an organisation Nav has approved (DOMAIN.md 4.3: withdrawing the approval
+        takes its offers out of the catalogue). The SQL twin of
+        directory.permissions.offer_is_public."""
+        from directory.models.organisations import Organisation
+
+        return self.filter(
+            live=True,
+            visibility=Offer.Visibility.VISIBLE,
+            organisation__status=Organisation.Status.APPROVED,
+        )
 
     def of_organisation(self, organisation):
         return self.filter(organisation=organisation)

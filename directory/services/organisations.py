@@ -11,12 +11,14 @@ from wagtail.log_actions import log
 
 from directory import permissions as p
 from directory.models import (
+    Offer,
     Organisation,
     OrganisationClaim,
     OrganisationMembership,
     PreventionModelPage,
 )
 from directory.services.deliveries import Message, deliveries_send_soon
+from directory.signals import announce_offers_changed
 from directory.validators import normalise_organisation_number
 
 
@@ -83,6 +85,10 @@ def organisation_decide(*, organisation: Organisation, by, approve: bool, reason
     organisation.status = Organisation.Status.APPROVED if approve else Organisation.Status.REJECTED
     organisation.rejection_reason = "" if approve else reason.strip()
     organisation.save(update_fields=["status", "rejection_reason", "updated_at"])
+    # Its offers are public only while it is approved: search follows the decision at once.
+    announce_offers_changed(
+        Offer.objects.filter(organisation=organisation).values_list("pk", flat=True)
+    )
     if approve:
         subject = _("%(name)s er godkjent i Samarbeidsportalen") % {"name": organisation.name}
         body = _(

@@ -56,7 +56,7 @@ def _offer_context(request, offer: Offer) -> dict:
     now = timezone.now()
     return {
         "offer": offer,
-        "is_public": offer.live and offer.visibility == Offer.Visibility.VISIBLE,
+        "is_public": p.offer_is_public(offer),
         "categories": categories,
         "places": places,
         "schedules": sorted(offer.schedules.all(), key=lambda s: (s.weekday, s.opens)),

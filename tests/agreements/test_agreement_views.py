@@ -18,6 +18,7 @@ from agreements.models import (
 )
 from agreements.services.agreements import agreement_activate, agreement_save
 from directory.factories import NavOfficeFactory, TermFactory, VocabularyFactory, offer_build
+from directory.models import Organisation
 from directory.services.reference_data import vocabularies_load
 from portal.permissions import has_mfa
 
@@ -262,6 +263,11 @@ def test_edit_changes_fields_removes_a_party_and_keeps_the_status(client, site):
 
 def test_offers_of_party_organisations_can_be_linked(client, site):
     vocabularies_load()
+    # Only public offers can be linked, and an offer is public only once Nav has approved its
+    # organisation.
+    for key in ("org_a", "org_b"):
+        site[key].status = Organisation.Status.APPROVED
+        site[key].save(update_fields=["status"])
     offer = offer_build(organisation=site["org_a"], title="Leksehjelp på biblioteket")
     offer.save()
     offer_build(organisation=site["org_b"], title="Annen organisasjons tilbud").save()
