@@ -53,3 +53,11 @@ bench: $(VENV)/.dev-installed ## Every benchmark against the bench-data database
 
 check-deploy: $(VENV)/.runtime-installed ## manage.py check --deploy with production settings
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+.PHONY: backup restore
+backup: $(VENV)/.runtime-installed ## Back up the database (DATABASE_URL or embedded) and uploaded files to var/backups/
+	$(BIN)/python manage.py backup $(if $(BACKUP_DIR),--destination $(BACKUP_DIR))
+
+restore: $(VENV)/.runtime-installed ## Restore a backup: make restore BACKUP=var/backups/<file>.tar.gz (replaces everything)
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/<file>.tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"

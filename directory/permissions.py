@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from directory.models import (
+    ContactSettings,
     MunicipalityMembership,
     NavOfficeMembership,
     OrganisationMembership,
@@ -83,6 +84,23 @@ def can_edit_organisation(user, organisation: Organisation) -> bool:
         OrganisationMembership.Role.OWNER,
         OrganisationMembership.Role.EDITOR,
     )
+
+
+def contact_data_is_open() -> bool:
+    """Organisations' and contact persons' email and phone go into open data (API, exports)
+    only when administrators have made them visible to everyone (ContactSettings)."""
+    return ContactSettings.load().visibility == ContactSettings.Visibility.PUBLIC
+
+
+def can_see_contact_data(user, organisation: Organisation) -> bool:
+    """Email and phone on pages follow ContactSettings; an organisation's own people and the
+    portal's editors always see them."""
+    visibility = ContactSettings.load().visibility
+    if visibility == ContactSettings.Visibility.PUBLIC or can_edit_organisation(user, organisation):
+        return True
+    if visibility == ContactSettings.Visibility.SIGNED_IN:
+        return _active(user)
+    return is_nav_staff(user)
 
 
 def can_manage_organisation_members(user, organisation: Organisation) -> bool:

@@ -29,7 +29,9 @@ def reminders_dispatch_task():
     deliveries_dispatch()
 
 
-@shared_task(ignore_result=True)
+# With the broker down the publishing process replans itself: the publish has committed, and
+# a lost message would leave followers reminded of the old deadlines.
+@shared_task(ignore_result=True, run_inline_if_broker_down=True)
 def grant_scheme_followers_replan_task(page_id: int):
     """After a grant scheme is published: its followers' reminders follow the new deadlines."""
     grant_scheme_followers_replan(scheme_id=page_id)

@@ -26,6 +26,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
+from directory.permissions import contact_data_is_open
 from opendata import hsds, selectors
 
 DEFAULT_RATE = "120/m"
@@ -86,6 +87,8 @@ def _period_seconds(rate: str) -> int:
 def _respond(
     request, payload, last_modified: datetime | None, *, dated: bool = True
 ) -> HttpResponse:
+    if not contact_data_is_open():
+        payload = hsds.contact_data_strip(payload)
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     response = HttpResponse(body, content_type="application/json")
     etag = f'"{hashlib.sha256(body).hexdigest()[:40]}"'

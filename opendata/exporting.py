@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.permissions import contact_data_is_open
 from opendata import hsds, selectors
 from opendata import permissions as p
 from opendata.models import DataExport, JobStatus
@@ -214,15 +215,16 @@ def catalogue_objects(progress: Callable[[int, int], None]) -> Iterator[tuple[st
     # The same selection and loading as the read API: the two cannot disagree on what is public.
     organisations = selectors.organisations_for_hsds().order_by("pk")
     offers = selectors.offers_for_hsds().order_by("pk")
+    shown = (lambda obj: obj) if contact_data_is_open() else hsds.contact_data_strip
     total = organisations.count() + offers.count()
     done = 0
     for organisation in organisations.iterator(chunk_size=500):
-        yield "organization", hsds.organization_object(organisation)
+        yield "organization", shown(hsds.organization_object(organisation))
         done += 1
         if done % 50 == 0:
             progress(done, total)
     for offer in offers.iterator(chunk_size=500):
-        yield "service", hsds.service_object(offer)
+        yield "service", shown(hsds.service_object(offer))
         done += 1
         if done % 50 == 0:
             progress(done, total)

@@ -533,6 +533,20 @@ def _cost_options(offer, sid: str) -> list[dict]:
     ]
 
 
+def contact_data_strip(obj):
+    """The object with no email or phone anywhere in it: organisations' and contact persons'
+    email and phone are open data only when ContactSettings makes them public."""
+    if isinstance(obj, dict):
+        return {
+            key: [] if key == "phones" else contact_data_strip(value)
+            for key, value in obj.items()
+            if key != "email"
+        }
+    if isinstance(obj, list):
+        return [contact_data_strip(value) for value in obj]
+    return obj
+
+
 def _contact(offer, sid: str) -> dict:
     # A role, never a person's name: the portal stores contact persons by role (DOMAIN.md 4.2).
     cid = stable_id(f"contact:{sid}")

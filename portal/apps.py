@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete
         from wagtail.signals import page_published, page_unpublished
 
+        from portal import signal_handlers
         from portal.models import ContentPage
         from portal.search_documents import page_documents
         from search.documents import kind_register
@@ -23,3 +24,4 @@ class PortalConfig(AppConfig):
             signal.connect(
                 reindex_page, sender=ContentPage, dispatch_uid=f"portal.page.{id(signal)}"
             )
+        signal_handlers.connect()

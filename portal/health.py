@@ -34,6 +34,22 @@ def broker_health() -> dict:
     return {"status": "ok", "transport": transport}
 
 
+def cache_health() -> dict:
+    """The cache answers? Redis being down is "degraded", never an outage: the portal runs
+    without it (portal.resilient_cache), but an operator should know."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        return {"status": "ok", "backend": "local-memory"}
+    try:
+        cache._cache.get_client(write=True).ping()
+    except Exception as exc:
+        logger.warning("Cache health check failed: %s", exc.__class__.__name__)
+        return {"status": "error", "backend": "redis", "detail": exc.__class__.__name__}
+    return {"status": "ok", "backend": "redis"}
+
+
 def search_health() -> dict:
     from search.backends import get_backend
 
@@ -45,6 +61,7 @@ def health_report() -> tuple[dict, bool]:
     checks = {
         "database": database_health(),
         "broker": broker_health(),
+        "cache": cache_health(),
         "search": search_health(),
     }
     all_ok = all(check["status"] == "ok" for check in checks.values())
@@ -53,3 +70,11 @@ def health_report() -> tuple[dict, bool]:
     if not serving:
         status = "error"
     return {"status": status, "checks": checks}, serving
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether an error means the database could not be reached or dropped the connection
+    (or cancelled the transaction): worth a 503 and a retry, not a bug report."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))

@@ -104,21 +104,47 @@ SHELL_PAGES = [
             ("heading", "Status"),
             (
                 "paragraph",
-                "<p>Nettstedet er utviklet for å oppfylle WCAG 2.1 nivå AA. Alle sidetyper "
-                "testes automatisk med axe-core og kan brukes med tastatur alene.</p>",
+                "<p>Samarbeidsportalen er laget for å oppfylle kravene i forskrift om "
+                "universell utforming av IKT-løsninger, det vil si WCAG 2.1 nivå AA. Vi mener "
+                "at de offentlige sidene, Min side og de interne sidene for Nav-ansatte "
+                "oppfyller kravene, med avvikene som står nedenfor.</p>"
+                "<p>Slik har vi vurdert nettstedet: hver sidetype (forsiden, innholdssider, "
+                "søk og tilbud, organisasjoner, tilskuddsordninger, forebyggingsmodeller, "
+                "skjemaer med og uten feil, innlogging med tofaktor, Min side, "
+                "samarbeidsavtaler og evalueringer, og feilsidene) kontrolleres automatisk med "
+                "verktøyet axe-core hver gang koden endres, og vi godtar ingen alvorlige eller "
+                "kritiske feil. De viktigste oppgavene, som å søke, filtrere, åpne et tilbud og "
+                "logge inn, testes med tastatur alene, og vi kontrollerer at du alltid ser hvor "
+                "du er på siden. Automatiske tester finner ikke alle typer feil, så meld gjerne "
+                "fra om det du oppdager.</p>",
             ),
             ("heading", "Kjente avvik"),
             (
                 "paragraph",
-                "<p>Vi kjenner ikke til avvik på de offentlige sidene. Publiseringsløsningen for "
-                "redaktører (Wagtail) følger sin egen tilgjengelighetserklæring.</p>",
+                "<ul><li>PDF-dokumenter som lastes opp til samarbeidsavtaler (for eksempel "
+                "signerte avtaler), lager partene selv. De er ikke alltid universelt utformet. "
+                "Be om innholdet i et annet format hvis du ikke kan lese dem.</li>"
+                "<li>Publiseringsløsningen for redaktører (Wagtail) er et standardprodukt som "
+                "har sin egen tilgjengelighetserklæring. Den er ikke vurdert av oss.</li>"
+                "<li>Tekster som organisasjoner og redaktører skriver selv, kan mangle "
+                "overskrifter eller beskrivende lenketekster. Vi retter slike feil når vi får "
+                "vite om dem.</li></ul>",
             ),
             ("heading", "Meld fra om feil"),
             (
                 "paragraph",
-                "<p>Finner du noe som ikke virker, ta kontakt med redaksjonen på e-postadressen "
-                "nederst på siden. Du kan også klage til Tilsynet for universell utforming av "
-                "ikt (uutilsynet.no).</p>",
+                "<p>Finner du noe som ikke virker med ditt hjelpemiddel, eller innhold du ikke "
+                "får tilgang til, send en e-post til redaksjonen på adressen nederst på siden. "
+                "Skriv hvilken side det gjelder og hva som ikke virker. Vi svarer innen 14 "
+                "dager.</p>",
+            ),
+            ("heading", "Tilsyn og klage"),
+            (
+                "paragraph",
+                "<p>Tilsynet for universell utforming av ikt (Uu-tilsynet) i "
+                "Digitaliseringsdirektoratet fører tilsyn med at nettsteder oppfyller kravene. "
+                "Får du ikke svar fra oss, eller er du ikke fornøyd med svaret, kan du melde fra "
+                'til Uu-tilsynet på <a href="https://www.uutilsynet.no/">uutilsynet.no</a>.</p>',
             ),
         ],
     },

@@ -1,9 +1,11 @@
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from portal.health import health_report
+from portal.health import database_unavailable, health_report
 
 
 @never_cache
@@ -25,4 +27,11 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors that touch the database: the error may be the database itself.
+    # Django calls this inside its except block, so the error is at hand.
+    if database_unavailable(sys.exc_info()[1]):
+        # Service writes are transactions, so what the request began is rolled back; the
+        # next request gets a new connection (CONN_HEALTH_CHECKS).
+        response = render(request, "pages/503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "pages/500.html", status=500)

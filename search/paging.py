@@ -26,9 +26,14 @@ class BackendPages:
         return self.results.hits
 
 
+# Far past any last page, and small enough that the backend's OFFSET fits in a bigint: the
+# first query runs before paginate clamps the number to the last page.
+MAX_PAGE = 100_000
+
+
 def requested_page(request) -> int:
     """?side= as a page number; anything else is the first page (paginate clamps the rest)."""
     try:
-        return max(1, int(request.GET.get("side", 1)))
+        return min(MAX_PAGE, max(1, int(request.GET.get("side", 1))))
     except (TypeError, ValueError):
         return 1

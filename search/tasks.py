@@ -12,7 +12,12 @@ def _es_enqueue(kind: str, ids) -> None:
         es_index_task.delay(kind, list(ids))
 
 
-@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+# run_inline_if_broker_down (portal.celery.BrokerTolerantTask): with the broker down, the
+# process that enqueues builds the documents itself, so no change is left out of the search.
+INDEXING = {"ignore_result": True, "run_inline_if_broker_down": True}
+
+
+@shared_task(**INDEXING, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def offers_index_task(offer_ids):
     """Rebuild the search documents of these offers, and of their organisations (whose
     documents carry what their public offers are about)."""
@@ -29,7 +34,7 @@ def offers_index_task(offer_ids):
         _es_enqueue("organisation", organisation_ids)
 
 
-@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+@shared_task(**INDEXING, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
 def site_index_task(kind, ids):
     """Rebuild the unified-search documents of these records; Elasticsearch follows."""
     site_index(kind, ids)
@@ -39,7 +44,7 @@ def site_index_task(kind, ids):
 # Elasticsearch may be down for a while: retry for about a day before giving up (the nightly
 # `search_reindex` or the next change of the record catches up after that).
 @shared_task(
-    ignore_result=True,
+    **INDEXING,
     autoretry_for=(Exception,),
     retry_backoff=True,
     retry_backoff_max=3600,

@@ -149,7 +149,8 @@ def offer_search(request):
         "clear_filters_url": _url(clear_all) if chips else "",
         "start_over_url": reverse("offer_search"),
         "place_name": place_name,
-        "notes": notes,
+        # The backend's notice (Elasticsearch down: answered from PostgreSQL) with the notes.
+        "notes": [*notes, results.notice] if results.notice else notes,
     }
     return render_page_or_partial(
         request, "pages/offer_search.html", "components/offer_search_update.html", context

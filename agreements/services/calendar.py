@@ -28,11 +28,12 @@ def calendar_feed_revoke(user) -> CalendarFeed:
 
 
 def calendar_feed_by_token(token: str) -> CalendarFeed | None:
+    # A NUL byte (%00 in the URL) cannot even be sent to PostgreSQL; no token contains one.
     feed = (
         CalendarFeed.objects.filter(token=token, user__is_active=True)
         .select_related("user")
         .first()
-        if token
+        if token and "\x00" not in token
         else None
     )
     if feed is not None:

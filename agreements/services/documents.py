@@ -10,15 +10,32 @@ from agreements import permissions as p
 from agreements.models import Agreement, AgreementDocument, AgreementSettings
 from agreements.services.history import agreement_version_record
 
+# Names that make a PDF act when opened: scripts, launching programs, files hidden inside.
+# A signed agreement needs none of them.
+ACTIVE_PDF_NAMES = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 
-def _is_pdf(uploaded) -> bool:
+
+def _pdf_problem(uploaded) -> str | None:
+    """Why the upload is not an acceptable PDF, judged by its bytes only; None when it is."""
     uploaded.seek(0)
     head = uploaded.read(1024)
     uploaded.seek(max(uploaded.size - 2048, 0))
     tail = uploaded.read()
     uploaded.seek(0)
-    # A PDF starts with its header (some writers put a few bytes before it) and ends with %%EOF.
-    return b"%PDF-" in head and b"%%EOF" in tail
+    # A PDF starts with its header (some writers put a few bytes of junk before it, never
+    # markup: HTML with "%PDF-" in it would otherwise pass) and ends with %%EOF.
+    start = head.find(b"%PDF-")
+    if start < 0 or b"<" in head[:start] or b"%%EOF" not in tail:
+        return _("Filen er ikke en PDF. Last opp den signerte avtalen som PDF.")
+    # Whole file at once: it is size-limited already, and a name must not hide across chunks.
+    data = uploaded.read()
+    uploaded.seek(0)
+    if any(name in data for name in ACTIVE_PDF_NAMES):
+        return _(
+            "PDF-filen inneholder skript eller innebygde filer og kan ikke lastes opp. "
+            "Skriv den ut til en ny PDF (for eksempel med «Skriv ut til PDF») og prøv igjen."
+        )
+    return None
 
 
 @transaction.atomic
@@ -38,10 +55,13 @@ def agreement_document_add(*, agreement: Agreement, by, title: str, uploaded) ->
                 }
             }
         )
-    if uploaded.size == 0 or not _is_pdf(uploaded):
-        raise ValidationError(
-            {"file": _("Filen er ikke en PDF. Last opp den signerte avtalen som PDF.")}
-        )
+    problem = (
+        _("Filen er ikke en PDF. Last opp den signerte avtalen som PDF.")
+        if uploaded.size == 0
+        else _pdf_problem(uploaded)
+    )
+    if problem:
+        raise ValidationError({"file": problem})
     title = (title or "").strip() or uploaded.name.rsplit("/", 1)[-1][:200]
     document = AgreementDocument(
         agreement=agreement, title=title[:200], size=uploaded.size, uploaded_by=by

@@ -1,4 +1,5 @@
 from directory.models.catalogue_settings import CatalogueSettings
+from directory.models.contact_settings import ContactSettings
 from directory.models.deliveries import Delivery
 from directory.models.geography import County, Municipality, NavOffice
 from directory.models.grants import GrantFollow, GrantRound, GrantSchemeIndexPage, GrantSchemePage
@@ -26,6 +27,7 @@ from directory.models.taxonomy import Term, Vocabulary
 __all__ = [
     "SUPPLEMENT_NOTICE_CATEGORIES",
     "CatalogueSettings",
+    "ContactSettings",
     "Delivery",
     "EvidenceRating",
     "GrantFollow",

@@ -69,7 +69,12 @@ def offer_confirm(*, offer: Offer, by=None, role: str = "", via_token: bool = Fa
     if not via_token and not p.can_edit_offer(by, offer):
         raise PermissionDenied(_("Du kan ikke bekrefte dette tilbudet."))
     now = now or timezone.now()
+    token_due = offer.confirmation_due_at
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if via_token and offer.confirmation_due_at != token_due:
+        # Two clicks on one link at once both passed the token check; the first moved the due
+        # date under this lock, so the second changes nothing (the link is single-use).
+        return offer
     offer.last_verified_at = now
     offer.verified_by_role = role[:120]
     offer.confirmation_due_at = confirmation_due_after(now)

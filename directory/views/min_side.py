@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory import permissions as p
 from directory.forms import (
+    DecisionForm,
     OfferForm,
     OrganisationClaimForm,
     OrganisationModelsForm,
@@ -65,11 +68,14 @@ def organisation_new(request):
     form = OrganisationRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = organisation_register(
-                organisation=form.save(commit=False), by=request.user
-            )
-            form.instance = organisation
-            form.save_m2m()
+            # One transaction with the municipalities: a dropped connection in between must
+            # not leave an organisation that serves nowhere.
+            with transaction.atomic():
+                organisation = organisation_register(
+                    organisation=form.save(commit=False), by=request.user
+                )
+                form.instance = organisation
+                form.save_m2m()
         except ValidationError as error:
             errors_to_form(form, error)
         else:
@@ -151,9 +157,13 @@ def organisation_models(request, pk: int):
 def claim_decide(request, pk: int):
     claim = get_object_or_404(OrganisationClaim, pk=pk)
     approve = request.POST.get("decision") == "approve"
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("min_side")
     try:
         organisation_claim_decide(
-            claim=claim, by=request.user, approve=approve, reason=request.POST.get("reason", "")
+            claim=claim, by=request.user, approve=approve, reason=form.cleaned_data["reason"]
         )
     except PermissionDenied as exc:
         raise Http404 from exc
@@ -166,7 +176,13 @@ def claim_decide(request, pk: int):
             if approve
             else _("Forespørselen er avslått."),
         )
-    return redirect(request.POST.get("next") or "min_side")
+    # Only back into the portal: ?next= to another site would make this an open redirect.
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("min_side")
 
 
 def _editable_offer(request, pk: int) -> Offer:
@@ -180,7 +196,11 @@ def _editable_offer(request, pk: int) -> Offer:
 @require_http_methods(["GET", "POST"])
 def offer_edit(request, pk: int | None = None):
     if pk is None:
-        organisation = get_object_or_404(Organisation, pk=request.GET.get("organisasjon") or 0)
+        organisation_id = request.GET.get("organisasjon", "")
+        # A hand-edited ?organisasjon=abc is a missing organisation, not a server error.
+        if not (organisation_id.isascii() and organisation_id.isdigit()):
+            raise Http404
+        organisation = get_object_or_404(Organisation, pk=organisation_id)
         if not p.can_create_offer(request.user, organisation):
             raise Http404
         offer, live = Offer(organisation=organisation), None
@@ -236,7 +256,12 @@ def offer_submit_view(request, pk: int):
 @require_POST
 def offer_confirm_view(request, pk: int):
     offer = _editable_offer(request, pk)
-    offer_confirm(offer=offer, by=request.user, role=request.POST.get("role", ""))
+    role = request.POST.get("role", "")
+    if "\x00" in role:
+        # The database cannot store a NUL byte: say so rather than fail.
+        messages.error(request, _("Rollen inneholder ugyldige tegn."))
+        return redirect("min_side")
+    offer_confirm(offer=offer, by=request.user, role=role)
     messages.success(request, _("Takk! Tilbudet er bekreftet som oppdatert."))
     return redirect("min_side")
 

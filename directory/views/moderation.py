@@ -138,17 +138,26 @@ def offer_review(request, pk: int):
     )
 
 
+def _refused(request, form):
+    """A reason the database cannot store (too long, a NUL byte) is told, not a server error."""
+    messages.error(request, " ".join(form.errors.get("reason", [])))
+    return redirect("moderation_queue")
+
+
 @moderator_required
 @require_POST
 def organisation_review(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
     approve = request.POST.get("decision") == "approve"
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
     try:
         organisation_decide(
             organisation=organisation,
             by=request.user,
             approve=approve,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -165,12 +174,15 @@ def organisation_review(request, pk: int):
 @require_POST
 def claim_review(request, pk: int):
     claim = get_object_or_404(OrganisationClaim, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
     try:
         organisation_claim_decide(
             claim=claim,
             by=request.user,
             approve=request.POST.get("decision") == "approve",
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -85,7 +85,9 @@ def prevention_index_context(request, page) -> dict:
 def _chosen_municipality(request):
     """?kommune=<code> when given, else the signed-in person's own municipality."""
     code = request.GET.get("kommune", "").strip()
-    if code:
+    # Municipality codes are four digits; anything else (a NUL byte would fail the query)
+    # falls back to the user's own municipality.
+    if code.isascii() and code.isdigit():
         found = Municipality.objects.select_related("county").filter(code=code).first()
         if found:
             return found

@@ -62,6 +62,9 @@ def _offer_context(request, offer: Offer) -> dict:
         "schedules": sorted(offer.schedules.all(), key=lambda s: (s.weekday, s.opens)),
         "overdue": bool(offer.confirmation_due_at and offer.confirmation_due_at < now),
         "offer_url": request.build_absolute_uri(reverse("offer_detail", args=[offer.pk])),
+        # Nothing to hide, nothing to ask: pages without contact details skip the setting.
+        "show_contact": bool(offer.contact_email or offer.contact_phone)
+        and p.can_see_contact_data(request.user, offer.organisation),
     }
 
 
@@ -109,6 +112,8 @@ def organisation_detail(request, slug: str):
         "municipalities": list(organisation.municipalities.order_by("name")),
         "offers": list(offers),
         "can_edit": p.can_edit_organisation(request.user, organisation),
+        "show_contact": bool(organisation.email or organisation.phone)
+        and p.can_see_contact_data(request.user, organisation),
     }
     return render(request, "pages/organisation_detail.html", context)
 

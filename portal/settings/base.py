@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security_headers.SecurityHeadersMiddleware",
     # Before CommonMiddleware, as django-cors-headers requires; only /api/ gets CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,11 +80,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Lets the audit log's signal receivers know who acted and from where.
+    "portal.security_audit.SecurityAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.StaffMfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "portal.ratelimits.FormRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -118,7 +122,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down means an empty cache, not a 500 (portal.resilient_cache).
+            "BACKEND": "portal.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "samarbeidsportalen",
         }
@@ -155,6 +160,15 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+}
+# The portal's own forms that write or send email, by URL name (portal.ratelimits); POST only.
+FORM_RATE_LIMITS = {
+    "prevention_propose": "10/h",
+    "prevention_propose_change": "10/h",
+    # Asking to join an organisation emails its owners: the portal's contact form.
+    "min_side_claim": "10/h",
+    "min_side_organisation_new": "10/h",
+    "offer_confirm_link": "30/h",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Samarbeidsportalen"
@@ -243,6 +257,38 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by portal.security_headers on every response. The site loads nothing from other hosts;
+# styles allow 'unsafe-inline' because htmx and Wagtail set style attributes, scripts never do.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Wagtail's admin has inline scripts a nonce cannot reach (see portal.security_headers), and
+# previews pages in a same-origin frame.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ["/admin/"]
+CONTENT_SECURITY_POLICY_ADMIN_OVERRIDES = {
+    "script-src": "'self' 'unsafe-inline'",
+    "frame-ancestors": "'self'",
+}
+# The offer search may ask for the browser's position; nothing else needs a device.
+PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=()"
+)
+# Gravatar would send every editor's hashed email to another host from the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 LOGGING = {

@@ -23,3 +23,10 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Behind the TLS-terminating proxy REMOTE_ADDR is the proxy: without this every visitor would
+# share one rate-limit bucket (allauth's and django-ratelimit's), and one attacker could lock
+# everyone out of logging in.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "portal.ratelimits.client_ip"

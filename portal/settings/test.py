@@ -1,5 +1,7 @@
 """Tests: real PostgreSQL (DATABASE_URL or the embedded one), deterministic, fast; never SQLite."""
 
+import base64
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +25,7 @@ SITE_URL = "http://testserver"
 MESSAGE_ID_DOMAIN = "testserver"
 # Rate limits are exercised by their own tests; the rest of the suite logs in many times.
 ACCOUNT_RATE_LIMITS = False
+FORM_RATE_LIMITS = {}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Static files come from the finders; only production collects them into STATIC_ROOT.
@@ -32,3 +35,15 @@ WHITENOISE_AUTOREFRESH = True
 
 # Uploaded agreement documents go to a throwaway folder, not the developer's var/.
 PRIVATE_MEDIA_ROOT = str(Path(tempfile.gettempdir()) / "samarbeidsportalen-test-private")
+
+# The accessibility tests inject axe-core as an inline script (Playwright's add_script_tag), which
+# the policy rightly blocks. Allow exactly that script by its hash, in tests only; the text is
+# what Playwright sends: the file, then a sourceURL comment naming its path.
+AXE_JS = BASE_DIR / "var" / "test-assets" / "axe.min.js"  # noqa: F405
+if AXE_JS.exists():
+    _axe = AXE_JS.read_text("utf-8") + "\n//# sourceURL=" + str(AXE_JS)
+    _axe_hash = base64.b64encode(hashlib.sha256(_axe.encode()).digest()).decode()
+    CONTENT_SECURITY_POLICY = {  # noqa: F405
+        **CONTENT_SECURITY_POLICY,  # noqa: F405
+        "script-src": f"{CONTENT_SECURITY_POLICY['script-src']} 'sha256-{_axe_hash}'",  # noqa: F405
+    }
