@@ -23,9 +23,9 @@ from search.backends.base import (
 )
 from search.backends.postgresql_text import (
     TS_CONFIG,
-    WORD_SIMILARITY,
     corrections,
     query_words,
+    search_settings,
     tsquery_text,
 )
 from search.synonyms import query_parts
@@ -133,7 +133,7 @@ class PostgresBackend(SearchBackend):
         # A word with synonyms is a known word: never «correct» it into something else.
         unknown = [p.words[0] for p in parts if len(p.words) == 1 and not p.synonyms]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
+            search_settings(cursor)
             fixes = corrections(cursor, unknown)
             where = _Where(query, tsquery_text(parts, fixes))
             total, facets = self._facets(cursor, query, where)

@@ -11,7 +11,10 @@ added after them, and the page says so: one word the wanted record does not use 
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from itertools import combinations
 
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -27,10 +30,10 @@ from search.backends.base import (
 )
 from search.backends.postgresql_text import (
     TS_CONFIG,
-    WORD_SIMILARITY,
     corrections,
     lexeme,
     query_words,
+    search_settings,
     term_query,
 )
 from search.synonyms import QueryPart, query_parts
@@ -165,34 +168,34 @@ def search_site(query: SiteQuery) -> SiteResults:
     filters = _Filters(query, facets)
     scopes = _scopes(query.scopes)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {WORD_SIMILARITY}")
+        search_settings(cursor)
         fixes = _visible_fixes(cursor, corrections(cursor, unknown), scopes)
         part_texts = _part_queries(cursor, parts, fixes)
+        scan = _Scan(query, scopes, filters, facets, part_texts)
         # Only stop words or punctuation: nothing can match.
-        nothing = bool(query.text.strip()) and not part_texts
-        needed, total, hits = _hits(cursor, query, scopes, filters, part_texts, nothing)
-        notes = []
-        if part_texts and needed < minimum_match(len(part_texts)):
-            notes.append(FEWER_WORDS_NOTE)
-        base_sql, base_params = VISIBLE, [scopes]
-        if part_texts:
-            base_sql += (
-                f" AND d.search_vector @@ to_tsquery('{TS_CONFIG}', %s)"
-                f" AND ({_coverage_sql(part_texts)}) >= %s"
-            )
-            base_params += [" | ".join(part_texts), *part_texts, needed]
-        elif nothing:
-            base_sql += " AND FALSE"
-        kind_counts, facet_counts = _counts(cursor, query, base_sql, base_params, filters, facets)
+        if query.text.strip() and not part_texts:
+            found = scan.run(cursor, nothing=True)
+        elif not part_texts:
+            found = scan.run(cursor)
+        else:
+            # Documents matching enough of the words; if fewer than FILL_UP_TO do, those
+            # matching any of them: too few full matches must not hide records matching some
+            # of the words, and the full matches still rank first (coverage leads the score).
+            found = scan.run(cursor, needed=minimum_match(len(part_texts)))
+            if found.needed > 1 and found.total < FILL_UP_TO:
+                found = scan.run(cursor, needed=1)
+        hits = _hit_objects(cursor, found.page, " | ".join(part_texts))
         display = _display_forms(cursor, fixes)
-    suggestion = _suggestion(query.text, fixes, display)
+    notes = []
+    if part_texts and found.needed < minimum_match(len(part_texts)):
+        notes.append(FEWER_WORDS_NOTE)
     return SiteResults(
         hits=hits,
-        total=total,
-        kinds=kind_counts,
-        facets=facet_counts,
+        total=found.total,
+        kinds=found.kinds,
+        facets=found.facets,
         query=query,
-        suggestion=suggestion,
+        suggestion=_suggestion(query.text, fixes, display),
         notice=" ".join(notes),
     )
 
@@ -226,152 +229,203 @@ def _display_forms(cursor, fixes: dict[str, list[str]]) -> dict[str, str]:
 
 
 def _coverage_sql(part_texts: list[str]) -> str:
-    """How many of the parts a document matches (one parameter per part)."""
-    return " + ".join(
-        f"(d.search_vector @@ to_tsquery('{TS_CONFIG}', %s))::int" for _ in part_texts
+    """How many of the parts a document matches (one parameter per part; none for a single
+    part, which every match matches)."""
+    if len(part_texts) == 1:
+        return "1"
+    return (
+        "("
+        + " + ".join(f"(d.search_vector @@ to_tsquery('{TS_CONFIG}', %s))::int" for _ in part_texts)
+        + ")"
     )
 
 
-def _hits(cursor, query, scopes, filters: _Filters, part_texts: list[str], nothing: bool):
-    """How many parts a document must match, the total and one page of hits, from one
-    statement that scans the matching documents once, computing each one's coverage (parts
-    matched) and rank once. If fewer than FILL_UP_TO match enough parts, one part is enough:
-    too few full matches must not hide records matching some of the words, and the full
-    matches still rank first (coverage is the first term of the score)."""
-    filter_sql, filter_params = filters.all()
-    any_text = " | ".join(part_texts)
-    where, where_params = f"{VISIBLE} AND {filter_sql}", [scopes, *filter_params]
-    if part_texts:
-        columns = (
-            f"({_coverage_sql(part_texts)}) AS coverage,"
-            f" ts_rank_cd(d.search_vector, to_tsquery('{TS_CONFIG}', %s), 1) AS rank"
-        )
-        column_params = [*part_texts, any_text]
-        where = f"{VISIBLE} AND d.search_vector @@ to_tsquery('{TS_CONFIG}', %s) AND {filter_sql}"
-        where_params = [scopes, any_text, *filter_params]
-        needed = minimum_match(len(part_texts))
-        if needed > 1:
-            threshold_sql = (
-                "CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM m WHERE m.coverage >= %s"
-                " LIMIT %s) AS enough) < %s THEN 1 ELSE %s END"
-            )
-            threshold_params = [needed, FILL_UP_TO, FILL_UP_TO, needed]
-        else:
-            threshold_sql, threshold_params = "%s", [needed]
-    else:
-        columns, column_params = "0 AS coverage, 0 AS rank", []
-        threshold_sql, threshold_params = "0", []
+# Above this many combinations the match text would be unwieldy; such long queries match any part
+# and let coverage rank (C(8, 6) = 28 is the most that eight words can need).
+MAX_COMBINATIONS = 40
+
+
+def match_text(part_texts: list[str], needed: int) -> str:
+    """A tsquery text matching exactly the documents that match at least `needed` of the parts:
+    every combination of that many parts, each required in full. The GIN index answers it, so
+    «tilskudd frivillighet» reads the few hundred documents with both words, never the 68,000
+    with «frivillig» to count their coverage one by one."""
+    if needed <= 1 or math.comb(len(part_texts), needed) > MAX_COMBINATIONS:
+        return " | ".join(part_texts)
+    if needed >= len(part_texts):
+        return " & ".join(part_texts)
+    return " | ".join(
+        "(" + " & ".join(combination) + ")" for combination in combinations(part_texts, needed)
+    )
+
+
+@dataclass
+class _Found:
+    needed: int
+    total: int
+    page: list[tuple[int, float]]
+    kinds: list[FacetValue]
+    facets: dict[str, list[FacetValue]]
+
+
+class _Scan:
+    """The total, one page of (id, score) and every facet count of a search, from one statement
+    that reads the matching documents once.
+
+    The documents matching the text and visible to the searcher are materialised with only
+    what ranking and counting need, and a flag per filter (the type and each facet). The hits
+    are the rows where every flag holds; each facet counts the rows where every other flag
+    holds, so a ticked value does not hide its siblings (multi-select facets)."""
+
+    def __init__(self, query: SiteQuery, scopes, filters: _Filters, facets, part_texts):
+        self.query, self.scopes, self.filters = query, scopes, filters
+        self.facets, self.part_texts = facets, part_texts
+
+    def _where(self, needed: int, nothing: bool) -> tuple[str, list]:
+        sql, params = VISIBLE, [self.scopes]
         if nothing:
-            where += " AND FALSE"
-    offset = (max(1, query.page) - 1) * query.per_page
-    cursor.execute(
-        f"WITH m AS MATERIALIZED (SELECT d.id, d.kind, d.object_id, d.url, d.title, d.summary,"
-        f" d.municipalities, d.updated_at, {columns} FROM {TABLE} d WHERE {where}),"
-        f" t AS (SELECT {threshold_sql} AS needed),"
-        " k AS (SELECT m.* FROM m, t WHERE m.coverage >= t.needed)"
-        " SELECT t.needed, (SELECT count(*) FROM k), p.id, p.kind, p.object_id, p.url, p.title,"
-        " p.summary, p.municipalities, p.score FROM t LEFT JOIN"
-        " (SELECT k.id, k.kind, k.object_id, k.url, k.title, k.summary, k.municipalities,"
-        " k.updated_at, k.coverage + k.rank AS score FROM k"
-        " ORDER BY score DESC, k.updated_at DESC NULLS LAST, k.title, k.id"
-        " LIMIT %s OFFSET %s) AS p ON TRUE"
-        " ORDER BY p.score DESC, p.updated_at DESC NULLS LAST, p.title, p.id",
-        [
-            *column_params,
-            *where_params,
-            *threshold_params,
-            query.per_page,
-            offset,
-        ],
+            return sql + " AND FALSE", params
+        if self.part_texts:
+            matching = match_text(self.part_texts, needed)
+            sql += f" AND d.search_vector @@ to_tsquery('{TS_CONFIG}', %s)"
+            params.append(matching)
+            if needed > 1 and matching == " | ".join(self.part_texts):
+                # Too many combinations for one match text: coverage decides.
+                sql += f" AND {_coverage_sql(self.part_texts)} >= %s"
+                params += [*self.part_texts, needed]
+        return sql, params
+
+    def _score(self) -> tuple[str, list]:
+        if not self.part_texts:
+            return "0", []
+        # ts_rank, not ts_rank_cd: cover density costs three times as much per match (110 of
+        # 150 ms for a word in 22,000 documents) and ranked the judged queries no better.
+        return (
+            f"{_coverage_sql(self.part_texts)}"
+            f" + ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s), 1)",
+            [*(self.part_texts if len(self.part_texts) > 1 else []), " | ".join(self.part_texts)],
+        )
+
+    def run(self, cursor, *, needed: int = 0, nothing: bool = False) -> _Found:
+        filters, facets = self.filters, self.facets
+        names = ["kind", *filters.facet_sql]
+        flags, flag_params = [], []
+        for name in names:
+            condition = filters.kind_sql if name == "kind" else filters.facet_sql[name]
+            sql, params = condition or ("TRUE", [])
+            flags.append(f"({sql}) AS f_{_ident(name)}")
+            flag_params.extend(params)
+
+        def others(name: str) -> str:
+            return " AND ".join(f"f_{_ident(n)}" for n in names if n != name) or "TRUE"
+
+        score, score_params = self._score()
+        where, where_params = self._where(needed, nothing)
+        offset = (max(1, self.query.page) - 1) * self.query.per_page
+        statements = [
+            f"SELECT 'total', '', count(*), NULL FROM m WHERE {others('')}",
+            "SELECT 'page', '', 0, (SELECT json_agg(json_build_array(p.id, p.score)"
+            " ORDER BY p.score DESC, p.updated_at DESC NULLS LAST, p.title, p.id)::text"
+            f" FROM (SELECT m.id, m.score, m.updated_at, m.title FROM m WHERE {others('')}"
+            " ORDER BY m.score DESC, m.updated_at DESC NULLS LAST, m.title, m.id"
+            " LIMIT %s OFFSET %s) AS p)",
+            f"SELECT 'kind', kind, count(*), NULL FROM m WHERE {others('kind')} GROUP BY kind",
+        ]
+        params: list = [self.query.per_page, offset]
+        if any(f not in filters.facet_sql for f in facets):
+            # Every value of the unfiltered facets; the ones not shown are dropped below (a
+            # filter on each value's facet name would cost more than counting them).
+            statements.append(
+                f"SELECT 'facet', v, count(*), NULL FROM m, unnest(m.facets) AS v"
+                f" WHERE {others('')} GROUP BY v"
+            )
+        for facet in facets:
+            if facet in filters.facet_sql:
+                statements.append(
+                    f"SELECT 'own', v, count(*), NULL FROM m, unnest(m.facets) AS v"
+                    f" WHERE {others(facet)} AND v LIKE %s GROUP BY v"
+                )
+                params.append(facet.replace("_", "\\_") + ":%")
+        cursor.execute(
+            f"WITH m AS MATERIALIZED (SELECT d.id, d.title, d.updated_at, d.kind, d.facets,"
+            f" {', '.join(flags)}, {score} AS score FROM {TABLE} d WHERE {where}) "
+            + " UNION ALL ".join(statements),
+            [*flag_params, *score_params, *where_params, *params],
+        )
+        total, page = 0, []
+        kind_counts: dict[str, int] = {}
+        facet_counts: dict[str, dict[str, int]] = {f: {} for f in facets}
+        for group, value, count, extra in cursor.fetchall():
+            if group == "total":
+                total = count
+            elif group == "page":
+                page = [(row[0], float(row[1] or 0)) for row in json.loads(extra or "[]")]
+            elif group == "kind":
+                kind_counts[value] = count
+            else:
+                facet, _sep, slug = value.partition(":")
+                # A filtered facet is counted by its own statement ('own'), without its filter.
+                own = group == "own" or facet not in filters.facet_sql
+                if facet in facet_counts and own:
+                    facet_counts[facet][slug] = count
+        return _Found(
+            needed=needed,
+            total=total,
+            page=page,
+            kinds=_kind_values(self.query, kind_counts),
+            facets=_facet_values(self.query, facets, facet_counts),
+        )
+
+
+def _hit_objects(cursor, page: list[tuple[int, float]], any_text: str) -> list[SiteHit]:
+    """The page's hits with what they show and, where the text matched, a highlighted snippet
+    (ts_headline re-parses the text: it runs on the page's rows only, never on every match)."""
+    if not page:
+        return []
+    headline = (
+        f"ts_headline('{TS_CONFIG}', d.content, to_tsquery('{TS_CONFIG}', %s), %s)"
+        if any_text
+        else "''"
     )
-    rows = cursor.fetchall()
-    needed, total = rows[0][0], rows[0][1]
-    rows = [row[2:] for row in rows if row[2] is not None]
-    highlights = _highlights(cursor, [row[0] for row in rows], any_text)
-    hits = [
+    cursor.execute(
+        f"SELECT d.id, d.kind, d.object_id, d.url, d.title, d.summary, d.municipalities,"
+        f" {headline} FROM {TABLE} d WHERE d.id = ANY(%s)",
+        [*([any_text, HEADLINE_OPTIONS] if any_text else []), [pk for pk, _score in page]],
+    )
+    rows = {row[0]: row for row in cursor.fetchall()}
+    return [
         SiteHit(
             kind=row[1],
             object_id=row[2],
             url=row[3],
             title=row[4],
             summary=row[5],
-            highlight=highlights.get(row[0]) or escape(row[5]),
-            score=float(row[7] or 0),
+            highlight=_marked(row[7]) or escape(row[5]),
+            score=score,
             municipalities=tuple(row[6]),
         )
-        for row in rows
+        for row, score in ((rows.get(pk), score) for pk, score in page)
+        if row is not None
     ]
-    return needed, total, hits
 
 
-def _highlights(cursor, ids: list[int], any_text: str) -> dict[int, str]:
-    """Snippets of the page's hits only (ts_headline re-parses the text: never run it on every
-    match), escaped, with the matched words in <mark>."""
-    if not ids or not any_text:
-        return {}
-    cursor.execute(
-        f"SELECT d.id, ts_headline('{TS_CONFIG}', d.content, to_tsquery('{TS_CONFIG}', %s), %s)"
-        f" FROM {TABLE} d WHERE d.id = ANY(%s)",
-        [any_text, HEADLINE_OPTIONS, ids],
-    )
-    out = {}
-    for pk, snippet in cursor.fetchall():
-        if MARK_START not in (snippet or ""):
-            continue
-        out[pk] = escape(snippet).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
-    return out
+def _marked(snippet: str | None) -> str:
+    """The snippet escaped, with the matched words in <mark>; empty when nothing matched."""
+    if MARK_START not in (snippet or ""):
+        return ""
+    return escape(snippet).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
 
 
-def _counts(cursor, query, base_sql, base_params, filters: _Filters, facets):
-    """The type facet and the shown facets, each counted with every filter but its own, from
-    one materialised scan of the rows that match the text and visibility."""
-    flag_names = ["kind", *filters.facet_sql]
-    flags, flag_params = [], []
-    for name in flag_names:
-        condition = filters.kind_sql if name == "kind" else filters.facet_sql[name]
-        sql, params = condition or ("TRUE", [])
-        flags.append(f"({sql}) AS f_{_ident(name)}")
-        flag_params.extend(params)
-
-    def others(name: str) -> str:
-        return " AND ".join(f"f_{_ident(n)}" for n in flag_names if n != name) or "TRUE"
-
-    statements = [f"SELECT 'kind', kind, count(*) FROM m WHERE {others('kind')} GROUP BY kind"]
-    params: list = []
-    unfiltered = [f for f in facets if f not in filters.facet_sql]
-    if unfiltered:
-        statements.append(
-            f"SELECT 'facet', v, count(*) FROM m, unnest(m.facets) AS v WHERE {others('')}"
-            f" AND split_part(v, ':', 1) = ANY(%s) GROUP BY v"
-        )
-        params.append(list(unfiltered))
-    for facet in facets:
-        if facet in filters.facet_sql:
-            statements.append(
-                f"SELECT 'facet', v, count(*) FROM m, unnest(m.facets) AS v"
-                f" WHERE {others(facet)} AND split_part(v, ':', 1) = %s GROUP BY v"
-            )
-            params.append(facet)
-    cursor.execute(
-        f"WITH m AS MATERIALIZED (SELECT d.kind, d.facets, {', '.join(flags)}"
-        f" FROM {TABLE} d WHERE {base_sql}) " + " UNION ALL ".join(statements),
-        [*flag_params, *base_params, *params],
-    )
-    kind_counts: dict[str, int] = {}
-    facet_counts: dict[str, dict[str, int]] = {f: {} for f in facets}
-    for group, value, count in cursor.fetchall():
-        if group == "kind":
-            kind_counts[value] = count
-        else:
-            facet, _sep, slug = value.partition(":")
-            if facet in facet_counts:
-                facet_counts[facet][slug] = count
+def _kind_values(query, kind_counts: dict[str, int]) -> list[FacetValue]:
     chosen = set(query.kinds)
-    kinds = [
+    return [
         FacetValue(value=k, count=kind_counts.get(k, 0), selected=k in chosen)
         for k in KINDS
         if kind_counts.get(k) or k in chosen
     ]
+
+
+def _facet_values(query, facets, facet_counts) -> dict[str, list[FacetValue]]:
     out = {}
     for facet in facets:
         selected = set(query.filters.get(facet, ()))
@@ -382,7 +436,7 @@ def _counts(cursor, query, base_sql, base_params, filters: _Filters, facets):
             FacetValue(value=v, count=values[v], selected=v in selected)
             for v in sorted(values, key=lambda v: (-values[v], v))
         ]
-    return kinds, out
+    return out
 
 
 def _ident(name: str) -> str:
@@ -418,7 +472,7 @@ def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
         return []
     visible_params = _scopes(scopes)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.3")
+        search_settings(cursor, similarity=0.3)
         # Unaccented here, so the patterns below are constants the planner can match against
         # the title index.
         cursor.execute("SELECT unaccent(%s)", [key])
