@@ -316,15 +316,14 @@ def _offer_page(request, page: int, per_page: int) -> tuple[list[int], int]:
     if offers is None:
         return [], 0
     start = (page - 1) * per_page
+    if not any(request.GET.get(name) for name in OFFER_FILTERS):
+        return selectors.public_offer_page(start, per_page), selectors.public_offer_count()
     ordered = offers.order_by("title", "pk").values_list("pk", flat=True)
-    unfiltered = not any(request.GET.get(name) for name in OFFER_FILTERS)
-    total = selectors.public_offer_count() if unfiltered else offers.count()
-    return list(ordered[start : start + per_page]), total
+    return list(ordered[start : start + per_page]), offers.count()
 
 
 def _load_offers(pks: list[int]) -> list:
-    by_pk = {o.pk: o for o in selectors.offers_for_hsds().filter(pk__in=pks)}
-    return [by_pk[pk] for pk in pks if pk in by_pk]
+    return selectors.offers_hsds_load(pks)
 
 
 @api_view

@@ -428,16 +428,25 @@ def offer_schedule_objects(offer, *, service_id: str) -> list[dict]:
     return [schedule_object(s, service_id=service_id) for s in weekly]
 
 
+def offer_terms(offer, field: str) -> list:
+    """An offer's terms of one many-to-many field: those opendata.selectors.offers_hsds_load
+    attached (shared term objects, for a page of many offers), else the offer's own."""
+    attached = getattr(offer, "hsds_terms", None)
+    if attached is not None:
+        return attached.get(field, [])
+    return list(getattr(offer, field).all())
+
+
 def _service_attributes(offer, sid: str) -> list[dict]:
     attributes = []
     for field in OFFER_MULTI_TERMS:
-        for term in sorted(getattr(offer, field).all(), key=lambda t: (t.sort_order, t.slug)):
+        for term in sorted(offer_terms(offer, field), key=lambda t: (t.sort_order, t.slug)):
             attributes.append(_term_attribute(sid, "service", term.vocabulary.slug, term))
     for field in OFFER_SINGLE_TERMS:
         term = getattr(offer, field)
         if term is not None:
             attributes.append(_term_attribute(sid, "service", term.vocabulary.slug, term))
-    strong = any(t.slug in SUPPLEMENT_NOTICE_CATEGORIES for t in offer.categories.all())
+    strong = any(t.slug in SUPPLEMENT_NOTICE_CATEGORIES for t in offer_terms(offer, "categories"))
     notice = GENERAL_SUPPLEMENT_NOTICE
     if strong:
         notice = f"{notice} {STRONG_SUPPLEMENT_NOTICE}"
@@ -506,7 +515,7 @@ def service_object(offer, *, with_locations: bool = True) -> dict:
             "name": term.label_nb,
             "code": term.slug,
         }
-        for term in sorted(offer.languages.all(), key=lambda t: (t.sort_order, t.slug))
+        for term in sorted(offer_terms(offer, "languages"), key=lambda t: (t.sort_order, t.slug))
     ]
     obj["cost_options"] = _cost_options(offer, sid)
     obj["contacts"] = [_contact(offer, sid)]
@@ -627,7 +636,7 @@ def location_object(location) -> dict:
         else []
     )
     offer = location.offer
-    features = [t.label_nb for t in offer.accessibility_features.all()]
+    features = [t.label_nb for t in offer_terms(offer, "accessibility_features")]
     if offer.accessibility_text or features:
         obj["accessibility"] = [
             _compact(
