@@ -17,7 +17,7 @@ from django.utils.http import http_date
 
 from directory.models import Municipality, Offer, OfferLocation, Organisation, Term, Vocabulary
 from directory.services.offers import offer_set_visibility
-from opendata import hsds, urls
+from opendata import hsds, selectors, urls
 from opendata.openapi import SCHEMAS_FILE, openapi_description
 from tests.opendata.conftest import (
     HSDS_DIR,
@@ -315,6 +315,32 @@ def test_paging_envelope(client, catalogue):
     assert (second["size"], second["first_page"], second["last_page"]) == (1, False, True)
     assert names(first) | names(second) == PUBLIC
     assert (beyond["size"], beyond["empty"], beyond["contents"]) == (0, True, [])
+
+
+def test_deep_pages_seek_from_bookmarks_to_the_same_offers_as_counting(
+    client, catalogue, publish, monkeypatch
+):
+    """Past the first bookmark a page seeks instead of counting rows; every page and page size
+    must still list the offers in title order, none twice, none left out, also after a new
+    offer moves every bookmark."""
+    monkeypatch.setattr(selectors, "BOOKMARK_EVERY", 2)
+
+    def listed(per_page):
+        seen, page = [], 1
+        while True:
+            body = ok(client, "/services", per_page=per_page, page=page)
+            seen += [item["name"] for item in body["contents"]]
+            if body["last_page"]:
+                return seen
+            page += 1
+
+    expected = sorted(listed(100))
+    assert len(expected) == 4
+    assert all(listed(n) == expected for n in (1, 2, 3))
+    publish("Aaa først i lista")
+    expected = sorted(listed(100))
+    assert expected[0] == "Aaa først i lista" and len(expected) == 5
+    assert all(listed(n) == expected for n in (1, 2, 3))
 
 
 def test_the_total_follows_every_change_of_offers_and_organisations(
