@@ -20,6 +20,7 @@ from directory.selectors import municipality_names
 from directory.views.rendering import paginate, render_page_or_partial
 from search.backends import get_backend
 from search.backends.base import FacetValue, SiteQuery, SiteResults, site_facets_for
+from search.page_cache import anonymous_page_cache
 from search.paging import BackendPages, requested_page
 from search.permissions import search_scopes
 from search.result_cache import searcher
@@ -162,6 +163,7 @@ def _catalogues() -> list[dict]:
     return links
 
 
+@anonymous_page_cache
 def site_search(request):
     labels = site_facet_labels()
     form = SiteSearchForm(request.GET, labels=labels)

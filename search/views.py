@@ -10,6 +10,7 @@ from directory import selectors
 from directory.views.rendering import paginate, render_page_or_partial
 from search.backends.base import AGE_BANDS, OFFER_FACETS, FacetValue, OfferResults
 from search.forms import FACET_LEGENDS, OfferSearchForm, facet_labels
+from search.page_cache import anonymous_page_cache
 from search.paging import BackendPages, requested_page
 from search.result_cache import searcher
 
@@ -121,6 +122,7 @@ def _hits(hits, labels) -> list[dict]:
     ]
 
 
+@anonymous_page_cache
 def offer_search(request):
     labels = facet_labels()
     offices = list(selectors.nav_offices_with_position())
