@@ -23,6 +23,9 @@ NATURAL_ORDER = {
     "ages": [slug for slug, _low, _high in AGE_BANDS],
 }
 ORDER_BY_LABEL = {"counties", "municipalities"}
+# Facets with too many values to list them all: the most frequent are listed, and a ticked
+# county narrows the list to its own municipalities (their counts apply the other filters).
+MOST_FREQUENT = {"municipalities": 40}
 
 
 def _url(params: QueryDict) -> str:
@@ -62,6 +65,12 @@ def _facet_groups(results: OfferResults, labels: dict[str, dict[str, str]]) -> l
             }
             for index, v in enumerate(values)
         ]
+        hidden = 0
+        limit = MOST_FREQUENT.get(facet)
+        if limit and len(options) > limit:
+            by_count = sorted(options, key=lambda o: (not o["selected"], -o["count"], o["label"]))
+            hidden = len(options) - max(limit, sum(1 for o in options if o["selected"]))
+            options = by_count[: len(options) - hidden]
         if facet in NATURAL_ORDER:
             order = NATURAL_ORDER[facet]
             options.sort(key=lambda o: order.index(o["value"]) if o["value"] in order else 99)
@@ -78,6 +87,7 @@ def _facet_groups(results: OfferResults, labels: dict[str, dict[str, str]]) -> l
                 "visible": options[:shown],
                 "more": options[shown:],
                 "selected": selected,
+                "hidden": hidden,
             }
         )
     return groups

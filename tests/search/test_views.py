@@ -220,3 +220,25 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_hits(
     with CaptureQueriesContext(connection) as three_hits:
         client.get(URL)
     assert len(one_hit) == len(three_hits)
+
+
+def test_a_long_municipality_list_shows_the_most_frequent_and_a_county_shows_all_of_its_own(
+    client, catalogue, monkeypatch
+):
+    """Hundreds of municipality checkboxes would be a wall to scroll (and most of the page's
+    weight): the most frequent are listed, with a note on how to see the rest."""
+    monkeypatch.setattr(views, "MOST_FREQUENT", {"municipalities": 1})
+    page = unescape(client.get(URL).content.decode())
+    listed = re.findall(r'name="municipalities" value="(\d+)"', page)
+    # One public offer in each of Bergen, Drammen and Oslo: equal counts go by name.
+    assert listed == ["4601"]
+    assert (
+        "2 kommuner med færre treff vises ikke. Velg et fylke for å se alle kommunene der." in page
+    )
+    # A ticked municipality is always listed, so it can be unticked.
+    page = unescape(client.get(URL, {"municipalities": "0301"}).content.decode())
+    assert re.findall(r'name="municipalities" value="(\d+)"', page)[0] == "0301"
+    # Within one county, every municipality with offers.
+    page = unescape(client.get(URL, {"counties": "03"}).content.decode())
+    assert re.findall(r'name="municipalities" value="(\d+)"', page) == ["0301"]
+    assert "færre treff" not in page
