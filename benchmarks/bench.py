@@ -43,6 +43,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.constant_rate import constant_rate  # noqa: E402
 from benchmarks.harness import django_for  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -70,6 +71,8 @@ UNIFIED = (
     "gjeldsrådgivning",
     "fritidskassen",
 )
+# The benchmark groups --only can pick, in the order they run.
+GROUPS = ("offer", "unified", "hsds", "weight", "reminders", "import", "load")
 PREFIXES = ("lek", "spr", "mat", "bes", "fri", "trening", "gjeld", "møte")
 
 
@@ -230,14 +233,18 @@ def unified_calls():
 
 
 def hsds_calls():
-    from django.core.cache import cache
     from django.test import Client
 
     client = Client()
+    addresses = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in range(1 << 24))
 
     def page(n):
-        cache.clear()  # the rate limit counts in the cache; every request is a new client here
-        response = client.get(f"/api/hsds/services?per_page=50&page={n}")
+        # A new client address each time: the API's rate limit counts per address. (Clearing
+        # the cache instead would also throw away the cached total, which is part of what is
+        # measured.)
+        response = client.get(
+            f"/api/hsds/services?per_page=50&page={n}", REMOTE_ADDR=next(addresses)
+        )
         assert response.status_code == 200, response.status_code
         return response
 
@@ -337,10 +344,18 @@ def _server_url() -> str:
 
 WRK_SCRIPT = """
 local paths = {%s}
+local start = %d
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
 local n = 0
 request = function()
+  -- The threads take turns through one sequence, so no URL is asked twice by accident.
+  local i = start + n * %d + id
   n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
+  return wrk.format("GET", paths[(i %% #paths) + 1])
 end
 done = function(summary, latency, requests)
   io.write(string.format('{"p50": %%f, "p95": %%f, "p99": %%f, "requests": %%d, "seconds": %%f, '
@@ -352,29 +367,115 @@ done = function(summary, latency, requests)
   io.flush()
 end
 """
+WRK_THREADS = 2
+TARGET_RATE = 150
+# As the Dockerfile runs the site. (Four threads per worker were tried: the GIL made cache hits
+# wait for the searches that miss, and p95 doubled.)
+GUNICORN_ARGS = ("--workers", "2")
+# The realistic mix: this many requests drawn in advance, the first WARM_UP of them sent before
+# measuring (a site that has been up for a while), the rest measured.
+MIX_LENGTH, WARM_UP = 60_000, 2_000
+ZIPF_EXPONENT = 1.0
 
 
-def load_test(seconds: int, connections: int) -> dict:
-    """The search results page under load: gunicorn with 2 workers, wrk from the same machine."""
+def _search_urls() -> list[str]:
+    """The searches people make: the benchmark's queries and the catalogue's own category,
+    target-group and life-area names, on /sok/ and /tilbud/, some with a county ticked or on
+    their second page. URL-encoded: the Lua script takes ASCII only."""
+    from directory.models import County, Term
+
+    words = [*UNIFIED, *TEXTS, *PREFIXES]
+    words += list(
+        Term.objects.filter(
+            vocabulary__slug__in=("offer_categories", "target_groups", "life_areas")
+        )
+        .order_by("vocabulary__slug", "sort_order", "slug")
+        .values_list("label_nb", flat=True)
+    )
+    words = list(dict.fromkeys(w.lower() for w in words))
+    counties = list(County.objects.order_by("code").values_list("code", flat=True))
+    urls = []
+    for n, word in enumerate(words):
+        q = quote(word)
+        urls += [f"/sok/?q={q}", f"/tilbud/?q={q}", f"/sok/?q={q}&side=2"]
+        urls += [f"/tilbud/?q={q}&counties={counties[n % len(counties)]}", f"/tilbud/?q={q}&side=2"]
+    return urls
+
+
+def realistic_mix() -> tuple[list[str], dict]:
+    """MIX_LENGTH requests over the search URLs, popular ones often and the long tail rarely
+    (Zipf), in a fixed random order; and how many of the measured ones were the first request
+    for their URL (no cache can answer those)."""
+    import random
+
+    rng = random.Random(2026)
+    urls = _search_urls()
+    rng.shuffle(urls)
+    weights = [1 / (rank**ZIPF_EXPONENT) for rank in range(1, len(urls) + 1)]
+    sequence = rng.choices(urls, weights=weights, k=MIX_LENGTH)
+    return sequence, {"urls": len(urls)}
+
+
+def first_requests(sequence: list[str], start: int, count: int) -> int:
+    """How many of sequence[start : start + count] ask for a URL not asked before."""
+    seen = set(sequence[:start])
+    new = 0
+    for url in sequence[start : start + count]:
+        if url not in seen:
+            seen.add(url)
+            new += 1
+    return new
+
+
+def cold_sequence() -> list[str]:
+    """Searches that are each asked once: every query word on its own page numbers, so neither
+    the result cache nor the page cache can answer any of them."""
+    import random
+
+    urls = [
+        f"{url}&side={page}" for url in _search_urls() if "side=" not in url for page in (3, 4, 5)
+    ]
+    random.Random(2027).shuffle(urls)
+    return urls
+
+
+def _wrk_script(paths: list[str], start: int) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (", ".join(json.dumps(p) for p in paths), start, WRK_THREADS))
+    return script.name
+
+
+def _wrk(base: str, script: str, seconds: int, connections: int) -> dict:
+    # A 10 s timeout, so slow answers are measured rather than counted as errors.
+    out = subprocess.run(
+        ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", script, base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    line = next((x for x in out.splitlines() if x.startswith('{"p50"')), None)
+    if line is None:
+        raise RuntimeError(f"wrk said:\n{out}")
+    return json.loads(line)
+
+
+def load_test(seconds: int, connections: int, cold_seconds: int) -> tuple[dict, dict, dict]:
+    """The search results page under load: gunicorn with 2 workers, the load from the same
+    machine. After a warm-up on the mix's first WARM_UP requests: the mix at TARGET_RATE for
+    `seconds` (benchmarks.constant_rate), then as fast as wrk can ask for half as long, then
+    searches that are each asked once."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is missing: apt-get install wrk (make bench installs it as root)")
     port = "8765"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "portal.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi", *GUNICORN_ARGS,
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
-    )
+    )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):
@@ -388,42 +489,28 @@ def load_test(seconds: int, connections: int) -> dict:
                 break
             except subprocess.CalledProcessError:
                 time.sleep(0.5)
-        # URL-encoded: the Lua script takes ASCII only.
-        paths = [f"/sok/?q={quote(t)}" for t in UNIFIED] + [
-            f"/tilbud/?q={quote(t)}" for t in TEXTS[:4]
-        ]
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths))
-        # Warm both workers' caches, then measure.
-        subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", "-d5s", "-s", script.name, base],
-            capture_output=True,
-            check=True,
-        )
-        # A 10 s timeout, so slow answers are measured rather than counted as errors.
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                script.name,
-                base,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        line = next((x for x in out.splitlines() if x.startswith('{"p50"')), None)
-        if line is None:
-            raise RuntimeError(f"wrk said:\n{out}")
-        return json.loads(line)
+        sequence, facts = realistic_mix()
+        _warm(base, sequence[:WARM_UP])
+        steady = constant_rate(base, sequence[WARM_UP:], rate=TARGET_RATE, seconds=seconds)
+        steady["first"] = first_requests(sequence, WARM_UP, steady["requests"])
+        steady.update(facts)
+        done = WARM_UP + steady["requests"]
+        most = _wrk(base, _wrk_script(sequence, done), max(10, seconds // 2), connections)
+        most["first"] = first_requests(sequence, done, most["requests"])
+        cold = _wrk(base, _wrk_script(cold_sequence(), 0), cold_seconds, connections)
+        return steady, most, cold
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _warm(base: str, paths: list[str]) -> None:
+    """Ask each of these once, in order, as the site's earlier visitors did."""
+    from urllib.request import urlopen
+
+    for path in dict.fromkeys(paths):
+        with urlopen(base + path, timeout=60) as response:  # noqa: S310 (our own server)
+            response.read()
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -490,9 +577,28 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=10, help="rounds of each query mix")
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--cold-seconds", type=int, default=20)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--no-write", action="store_true", help="print, do not edit the doc")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip stock Wagtail (prints only)"
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated subset of {','.join(GROUPS)} (prints; never edits the doc)",
+    )
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if only - set(GROUPS):
+        parser.error(f"unknown benchmark: {', '.join(sorted(only - set(GROUPS)))}")
+
+    def want(name: str) -> bool:
+        return not only or name in only
+
+    def baseline_timed(calls, repeat: int) -> Timing | None:
+        return None if args.no_baseline else timed(calls, repeat)
+
     began = time.perf_counter()
     database = django_for(args.database)
     import logging
@@ -510,112 +616,154 @@ def main() -> int:
     def progress(name):
         print(f"# {name} ({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
 
-    progress("faceted offer search")
-    ours, base = offer_search_calls()
-    ours_t, base_t = timed(ours, args.repeat), timed(base, args.repeat)
-    rows.append(
-        Row(
-            "Faceted offer search (text + 2 filters + every facet count + distance sort)",
-            "p95 ≤ 50 ms",
-            ours_t,
-            base_t,
-            met=ours_t.p95 <= 50,
-            note="ours counts all ten facets and sorts by distance from a Nav office; stock "
-            "Wagtail filters on the same two fields but can count only six facets of the "
-            "offer's own columns (one query each) and cannot sort by distance.",
+    if want("offer"):
+        progress("faceted offer search")
+        ours, base = offer_search_calls()
+        ours_t, base_t = timed(ours, args.repeat), baseline_timed(base, args.repeat)
+        rows.append(
+            Row(
+                "Faceted offer search (text + 2 filters + every facet count + distance sort)",
+                "p95 ≤ 50 ms",
+                ours_t,
+                base_t,
+                met=ours_t.p95 <= 50,
+                note="ours counts all ten facets and sorts by distance from a Nav office; stock "
+                "Wagtail filters on the same two fields but can count only six facets of the "
+                "offer's own columns (one query each) and cannot sort by distance.",
+            )
         )
-    )
-    progress("unified search and autocomplete")
-    ours, base, ours_s, base_s = unified_calls()
-    ours_t, base_t = timed(ours, args.repeat), timed(base, args.repeat)
-    rows.append(
-        Row(
-            "Unified search (/sok/ query, 20 hits with type facet and totals)",
-            "–",
-            ours_t,
-            base_t,
-            note="stock Wagtail searches pages, offers and "
-            "organisations one model at a time, without facets or visibility of "
-            "agreements.",
+    if want("unified"):
+        progress("unified search and autocomplete")
+        ours, base, ours_s, base_s = unified_calls()
+        ours_t, base_t = timed(ours, args.repeat), baseline_timed(base, args.repeat)
+        rows.append(
+            Row(
+                "Unified search (/sok/ query, 20 hits with type facet and totals)",
+                "–",
+                ours_t,
+                base_t,
+                note="stock Wagtail searches pages, offers and "
+                "organisations one model at a time, without facets or visibility of "
+                "agreements.",
+            )
         )
-    )
-    ours_t, base_t = timed(ours_s, args.repeat * 2), timed(base_s, args.repeat * 2)
-    rows.append(
-        Row(
-            "Autocomplete (suggestions for a prefix)",
-            "p95 ≤ 30 ms",
-            ours_t,
-            base_t,
-            met=ours_t.p95 <= 30,
+        ours_t = timed(ours_s, args.repeat * 2)
+        base_t = baseline_timed(base_s, args.repeat * 2)
+        rows.append(
+            Row(
+                "Autocomplete (suggestions for a prefix)",
+                "p95 ≤ 30 ms",
+                ours_t,
+                base_t,
+                met=ours_t.p95 <= 30,
+            )
         )
-    )
-    progress("HSDS /services")
-    hsds_t = timed(hsds_calls(), args.repeat * 2)
-    rows.append(
-        Row(
-            "HSDS `/api/hsds/services`, page of 50 (through Django's test client)",
-            "p95 ≤ 50 ms",
-            hsds_t,
-            met=hsds_t.p95 <= 50,
-            note="no stock-Wagtail counterpart: Wagtail has no HSDS API.",
+    if want("hsds"):
+        progress("HSDS /services")
+        hsds_t = timed(hsds_calls(), args.repeat * 2)
+        rows.append(
+            Row(
+                "HSDS `/api/hsds/services`, page of 50 (through Django's test client)",
+                "p95 ≤ 50 ms",
+                hsds_t,
+                met=hsds_t.p95 <= 50,
+                note="no stock-Wagtail counterpart: Wagtail has no HSDS API.",
+            )
         )
-    )
-    progress("page weight")
-    first, update, assets = page_weight()
-    rows.append(
-        Row(
-            "Search page weight, first load (HTML + CSS + JS + fonts, compressed)",
-            "≤ 150 KB",
-            value=f"{first / 1024:.1f} KB",
-            met=first <= 150 * 1024,
-            note="assets: " + ", ".join(f"`{a}`" for a in assets),
+    if want("weight"):
+        progress("page weight")
+        first, update, assets = page_weight()
+        rows.append(
+            Row(
+                "Search page weight, first load (HTML + CSS + JS + fonts, compressed)",
+                "≤ 150 KB",
+                value=f"{first / 1024:.1f} KB",
+                met=first <= 150 * 1024,
+                note="assets: " + ", ".join(f"`{a}`" for a in assets),
+            )
         )
-    )
-    rows.append(
-        Row(
-            "Search page weight, htmx result update",
-            "≤ 20 KB",
-            value=f"{update / 1024:.1f} KB",
-            met=update <= 20 * 1024,
+        rows.append(
+            Row(
+                "Search page weight, htmx result update",
+                "≤ 20 KB",
+                value=f"{update / 1024:.1f} KB",
+                met=update <= 20 * 1024,
+            )
         )
-    )
-    progress("reminder sweep")
-    seconds, rerun, once, notifications = reminder_sweep()
-    rows.append(
-        Row(
-            f"Evaluation-reminder sweep, {data['agreements']:,} agreements, "
-            f"{data['agreements_due_on_bench_day']:,} due",
-            "≤ 10 s, exactly once",
-            value=f"{seconds:.2f} s (second run {rerun:.2f} s, {notifications:,} notifications)",
-            met=seconds <= 10 and once,
-            note="exactly once: " + ("yes" if once else "NO"),
+    if want("reminders"):
+        progress("reminder sweep")
+        seconds, rerun, once, notifications = reminder_sweep()
+        rows.append(
+            Row(
+                f"Evaluation-reminder sweep, {data['agreements']:,} agreements, "
+                f"{data['agreements_due_on_bench_day']:,} due",
+                "≤ 10 s, exactly once",
+                value=f"{seconds:.2f} s (second run {rerun:.2f} s, {notifications:,} notifications)",
+                met=seconds <= 10 and once,
+                note="exactly once: " + ("yes" if once else "NO"),
+            )
         )
-    )
-    progress("import")
-    imported = import_run(args.import_rows)
-    rows.append(
-        Row(
-            f"Import of {args.import_rows:,} offers (apply, after a dry run of "
-            f"{imported.get('dry run', 0):.1f} s)",
-            "≤ 60 s",
-            value=f"{imported.get('apply', 0):.1f} s",
-            met=imported.get("apply", 1e9) <= 60,
+    if want("import"):
+        progress("import")
+        imported = import_run(args.import_rows)
+        rows.append(
+            Row(
+                f"Import of {args.import_rows:,} offers (apply, after a dry run of "
+                f"{imported.get('dry run', 0):.1f} s)",
+                "≤ 60 s",
+                value=f"{imported.get('apply', 0):.1f} s",
+                met=imported.get("apply", 1e9) <= 60,
+            )
         )
-    )
-    progress("load test")
-    load = load_test(args.load_seconds, args.connections)
-    rate = load["requests"] / load["seconds"]
-    rows.append(
-        Row(
-            f"Search results page under load (gunicorn, 2 workers; wrk, "
-            f"{args.connections} connections, {args.load_seconds} s)",
-            "≥ 150 req/s, p95 ≤ 200 ms",
-            value=f"{rate:.0f} req/s; {_ms(load['p50'])} / {_ms(load['p95'])} / "
-            f"{_ms(load['p99'])}; {load['errors']} errors, {load['non2xx']} non-2xx",
-            met=rate >= 150 and load["p95"] <= 200,
-            note="wrk runs on the same 2 cores as the workers and PostgreSQL.",
+    if want("load"):
+        progress("load test")
+        steady, most, cold = load_test(args.load_seconds, args.connections, args.cold_seconds)
+        rate = steady["requests"] / steady["seconds"]
+        cache_name = "Redis" if os.environ.get("REDIS_URL") else "each worker's own memory"
+        rows.append(
+            Row(
+                f"Search results page under load: realistic mix at {TARGET_RATE} requests/s "
+                f"(gunicorn, 2 workers; {args.load_seconds} s)",
+                "≥ 150 req/s, p95 ≤ 200 ms",
+                value=f"{rate:.0f} req/s; {_ms(steady['p50'])} / {_ms(steady['p95'])} / "
+                f"{_ms(steady['p99'])}; {steady['errors']} errors, {steady['non2xx']} non-2xx",
+                met=rate >= TARGET_RATE * 0.99 and steady["p95"] <= 200 and not steady["errors"],
+                note=f"anonymous searches on /sok/ and /tilbud/ over {steady['urls']:,} URLs "
+                f"(query words, a county ticked, second pages), popular ones more often (Zipf, "
+                f"s = {ZIPF_EXPONENT}), after a warm-up of {WARM_UP:,} requests; sent at a "
+                "constant rate and timed from when each was due (benchmarks/constant_rate.py); "
+                f"{steady['first']:,} of the {steady['requests']:,} "
+                f"({steady['first'] / max(1, steady['requests']):.1%}) were the first for their "
+                f"URL, so no cache could answer them. Cache: {cache_name}. The load runs on "
+                "the same 2 cores as the workers and PostgreSQL.",
+            )
         )
-    )
+        most_rate = most["requests"] / most["seconds"]
+        rows.append(
+            Row(
+                f"Search results page: the most it takes (same mix; wrk, {args.connections} "
+                f"connections, {max(10, args.load_seconds // 2)} s)",
+                "–",
+                value=f"{most_rate:.0f} req/s; {_ms(most['p50'])} / {_ms(most['p95'])} / "
+                f"{_ms(most['p99'])}; {most['errors']} errors, {most['non2xx']} non-2xx",
+                note="wrk asks again as soon as it is answered, so this is the throughput at "
+                "saturation and the latency with full queues; "
+                f"{most['first']:,} requests ({most['first'] / max(1, most['requests']):.1%}) "
+                "were the first for their URL.",
+            )
+        )
+        cold_rate = cold["requests"] / cold["seconds"]
+        rows.append(
+            Row(
+                f"Search results page under load: every search new (wrk, {args.connections} "
+                f"connections, {args.cold_seconds} s)",
+                "–",
+                value=f"{cold_rate:.0f} req/s; {_ms(cold['p50'])} / {_ms(cold['p95'])} / "
+                f"{_ms(cold['p99'])}; {cold['errors']} errors, {cold['non2xx']} non-2xx",
+                note="the worst case: each request a query and page nobody asked before "
+                "(pages 3-5), so every one runs its SQL and renders its page.",
+            )
+        )
     facts = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "minutes": (time.perf_counter() - began) / 60,
@@ -625,7 +773,7 @@ def main() -> int:
     }
     section = report(rows, facts)
     print(section)
-    if not args.no_write:
+    if not (args.no_write or only or args.no_baseline):
         write(section)
     return 0
 
