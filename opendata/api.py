@@ -355,7 +355,7 @@ def services(request):
     page, per_page = _paging(request)
     full = _bool(request, "full")
     chosen, total = _offer_page(request, page, per_page)
-    offers = _load_offers(chosen)
+    offers = _load_offers(chosen) if full else selectors.offers_hsds_list_load(chosen)
     build = hsds.service_object if full else hsds.service_list_object
     return Collection(
         _page([build(offer) for offer in offers], total, page, per_page),

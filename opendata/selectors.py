@@ -103,7 +103,9 @@ def public_offer_page(start: int, size: int) -> list[int]:
         index = min(start // BOOKMARK_EVERY, len(marks))
         if index:
             title, pk = marks[index - 1]
-            ordered = ordered.filter(Q(title__gt=title) | Q(title=title, pk__gte=pk))
+            # title >= t first, so the title index gives the range; then the few rows of
+            # that same title before the bookmark are left out.
+            ordered = ordered.filter(title__gte=title).exclude(title=title, pk__lt=pk)
             skip = start - index * BOOKMARK_EVERY
     return list(ordered.values_list("pk", flat=True)[skip : skip + size])
 
@@ -140,6 +142,20 @@ def offers_for_hsds(queryset: QuerySet | None = None, *, terms: bool = True) -> 
             queryset=Municipality.objects.select_related("county"),
         ),
     )
+
+
+def offers_hsds_list_load(pks: list[int]) -> list:
+    """The public offers with these ids, in this order, with what hsds.service_list_object
+    reads (no terms, places or times: a list item has none of them)."""
+    offers = (
+        public_offers()
+        .filter(pk__in=pks)
+        .select_related(
+            "organisation__organisation_type", "organisation__parent", "participation_mode"
+        )
+    )
+    by_pk = {offer.pk: offer for offer in offers}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def offers_hsds_load(pks: list[int]) -> list:
