@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,6 +16,30 @@ from agreements.services.history import agreement_version_record
 # Names that make a PDF act when opened: scripts, launching programs, files hidden inside.
 # A signed agreement needs none of them.
 ACTIVE_PDF_NAMES = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+
+
+# Bounds the inflated streams (a small upload can inflate to gigabytes).
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _pdf_plain(data: bytes) -> bytes:
+    """The file as a name check must see it: with its compressed streams inflated beside it
+    (objects, names included, may sit in a Flate-compressed object stream) and with `#xx`
+    escapes in names decoded (`/J#61vaScript` is `/JavaScript` to a reader)."""
+    parts, budget = [data], MAX_INFLATED_BYTES
+    for match in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue  # not Flate, or not a stream at all: the raw bytes are checked anyway
+        parts.append(inflated)
+        budget -= len(inflated)
+        if budget <= 0:
+            break
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), b"\n".join(parts))
 
 
 def _pdf_problem(uploaded) -> str | None:
@@ -28,7 +55,7 @@ def _pdf_problem(uploaded) -> str | None:
     if start < 0 or b"<" in head[:start] or b"%%EOF" not in tail:
         return _("Filen er ikke en PDF. Last opp den signerte avtalen som PDF.")
     # Whole file at once: it is size-limited already, and a name must not hide across chunks.
-    data = uploaded.read()
+    data = _pdf_plain(uploaded.read())
     uploaded.seek(0)
     if any(name in data for name in ACTIVE_PDF_NAMES):
         return _(

@@ -2,6 +2,7 @@
 message, and a right file with a misleading name is handled as what it is."""
 
 import io
+import zlib
 from html import unescape
 
 import pytest
@@ -43,8 +44,29 @@ def _add(world, name: str, content: bytes):
             PDF.replace(b"/Type /Catalog", b"/Type /Catalog /Names << /EmbeddedFiles 2 0 R >>"),
             "innebygde filer",
         ),
+        (
+            PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /J#53 (alert(1)) >>"),
+            "inneholder skript",
+        ),
+        (
+            PDF.replace(
+                b"trailer",
+                b"2 0 obj << /Type /ObjStm /Filter /FlateDecode >>\nstream\n"
+                + zlib.compress(b"3 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj")
+                + b"\nendstream\nendobj\ntrailer",
+            ),
+            "inneholder skript",
+        ),
     ],
-    ids=["html-with-pdf-header", "text", "csv", "pdf-with-javascript", "pdf-with-attachment"],
+    ids=[
+        "html-with-pdf-header",
+        "text",
+        "csv",
+        "pdf-with-javascript",
+        "pdf-with-attachment",
+        "pdf-with-escaped-name",
+        "pdf-with-javascript-in-a-compressed-object-stream",
+    ],
 )
 def test_an_agreement_document_named_pdf_must_be_a_plain_pdf(agreement_world, content, message):
     with pytest.raises(ValidationError) as excinfo:
