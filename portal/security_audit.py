@@ -25,10 +25,26 @@ _current_request: contextvars.ContextVar = contextvars.ContextVar(
 
 
 class SecurityAuditMiddleware:
-    """Makes the current request known to signal receivers, and logs export downloads (a
-    download is a file leaving the portal; the view that serves it is opendata's)."""
+    """Makes the current request known to signal receivers, and logs downloads of exports and
+    signed agreement documents (files leaving the portal; the views that serve them belong to
+    apps that do not import portal)."""
 
-    EXPORT_DOWNLOAD_URL_NAME = "opendata_export_download"
+    # Files leaving the portal through views of other apps, by URL name: the event and the
+    # URL argument that names the file.
+    DOWNLOADS = {
+        "opendata_export_download": (
+            SecurityEvent.Event.EXPORT_DOWNLOADED,
+            "pk",
+            "opendata.dataexport",
+            "Eksport",
+        ),
+        "agreement_document_download": (
+            SecurityEvent.Event.DOCUMENT_DOWNLOADED,
+            "document_pk",
+            "agreements.agreementdocument",
+            "Dokument",
+        ),
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -38,17 +54,16 @@ class SecurityAuditMiddleware:
         try:
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
-            if (
-                match is not None
-                and match.url_name == self.EXPORT_DOWNLOAD_URL_NAME
-                and response.status_code == 200
-            ):
+            download = self.DOWNLOADS.get(match.url_name) if match is not None else None
+            if download is not None and response.status_code == 200:
+                event, argument, target_type, label = download
+                target_id = str(match.kwargs.get(argument, ""))
                 security_event_record(
-                    event=SecurityEvent.Event.EXPORT_DOWNLOADED,
+                    event=event,
                     request=request,
-                    target_type="opendata.dataexport",
-                    target_id=str(match.kwargs.get("pk", "")),
-                    target_label=f"Eksport #{match.kwargs.get('pk', '')}",
+                    target_type=target_type,
+                    target_id=target_id,
+                    target_label=f"{label} #{target_id}",
                 )
             return response
         finally:

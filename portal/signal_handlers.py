@@ -191,11 +191,34 @@ def on_export_saved(sender, instance, created, raw=False, **kwargs):
         )
 
 
+def _password_receiver(event):
+    def receiver(sender, request, user, **kwargs):
+        security_event_record(event=event, request=request, actor=user, instance=user)
+
+    return receiver
+
+
+def on_settings_saved(sender, instance, created, raw=False, **kwargs):
+    """Administrators' settings decide who sees contact data, how long personal data is kept
+    and when reminders go: a change to any of them is worth knowing about."""
+    if not raw:
+        security_event_record(
+            event=Event.SETTINGS_CHANGED,
+            target_type=instance._meta.label_lower,
+            target_id=str(instance.pk),
+            target_label=str(instance._meta.verbose_name),
+        )
+
+
 def connect() -> None:
     """Called from PortalConfig.ready()."""
+    from allauth.account import signals as account_signals
     from allauth.mfa import signals as mfa_signals
 
+    from agreements.models import AgreementSettings
     from directory.models import (
+        CatalogueSettings,
+        ContactSettings,
         MunicipalityMembership,
         NavOfficeMembership,
         Offer,
@@ -204,6 +227,7 @@ def connect() -> None:
         OrganisationMembership,
     )
     from opendata.models import DataExport
+    from portal.models import PrivacySettings
 
     User = get_user_model()
     uid = "portal.security_audit"
@@ -255,3 +279,16 @@ def connect() -> None:
         on_workflow_decided(Event.REJECTED), weak=False, dispatch_uid=f"{uid}.wf.rejected"
     )
     post_save.connect(on_export_saved, sender=DataExport, dispatch_uid=f"{uid}.export")
+
+    for name, event in (
+        ("password_changed", Event.PASSWORD_CHANGED),
+        ("password_set", Event.PASSWORD_CHANGED),
+        ("password_reset", Event.PASSWORD_RESET),
+    ):
+        getattr(account_signals, name).connect(
+            _password_receiver(event), weak=False, dispatch_uid=f"{uid}.{name}"
+        )
+    for model in (ContactSettings, CatalogueSettings, AgreementSettings, PrivacySettings):
+        post_save.connect(
+            on_settings_saved, sender=model, dispatch_uid=f"{uid}.{model._meta.label_lower}"
+        )

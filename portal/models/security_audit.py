@@ -27,6 +27,10 @@ class SecurityEvent(models.Model):
         EXPORT_REQUESTED = "export_requested", _("Eksport bestilt")
         EXPORT_DOWNLOADED = "export_downloaded", _("Eksport lastet ned")
         ACCOUNT_DELETED = "account_deleted", _("Konto slettet (ikke bekreftet)")
+        PASSWORD_CHANGED = "password_changed", _("Passord endret")
+        PASSWORD_RESET = "password_reset", _("Passord tilbakestilt")
+        SETTINGS_CHANGED = "settings_changed", _("Innstilling endret")
+        DOCUMENT_DOWNLOADED = "document_downloaded", _("Avtaledokument lastet ned")
 
     occurred_at = models.DateTimeField(_("tidspunkt"), db_index=True)
     # SET_NULL keeps the row when the account goes; actor_ref still says which account it was.

@@ -1,6 +1,9 @@
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
+# An agreement with its parties, for the document download test.
+from tests.agreements.conftest import agreement_type, agreement_world, make_agreement  # noqa: F401
+
 
 @pytest.fixture
 def admin_login(client):

@@ -252,3 +252,77 @@ def test_export_request_and_download_are_logged_once(
     client.force_login(world["users"]["rep_b"])
     assert client.get(url).status_code == 403
     assert len(_events(Event.EXPORT_DOWNLOADED)) == 1
+
+
+# --- Passwords, settings and signed documents ---------------------------------------------------
+
+
+def test_a_password_change_is_logged_once_and_the_password_is_not(client, world):
+    user = world["users"]["owner_a"]
+    client.force_login(user)
+    new = "et-helt-nytt-passord-2027"
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEFAULT_PASSWORD, "password1": new, "password2": new},
+        REMOTE_ADDR=IP,
+    )
+    assert response.status_code == 302
+    [changed] = _events(Event.PASSWORD_CHANGED)
+    assert (changed.actor, changed.target_id, changed.ip) == (user, str(user.pk), IP)
+    assert new not in " ".join(
+        str(value) for value in SecurityEvent.objects.values_list() for value in value
+    )
+    # A wrong old password changes nothing and logs nothing.
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "feil", "password1": new + "x", "password2": new + "x"},
+    )
+    assert len(_events(Event.PASSWORD_CHANGED)) == 1
+
+
+def test_a_change_to_an_administrators_setting_is_logged_with_who_made_it(world, admin_login):
+    from directory.models import ContactSettings
+
+    row = ContactSettings.load()  # the first load creates the row, as the admin's form would
+    before = len(_events(Event.SETTINGS_CHANGED))
+    admin = world["users"]["administrator"]
+    client = admin_login(admin)
+    response = client.post(
+        f"/admin/settings/directory/contactsettings/{row.pk}/",
+        {"visibility": ContactSettings.Visibility.SIGNED_IN},
+        REMOTE_ADDR=IP,
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ContactSettings.load().visibility == ContactSettings.Visibility.SIGNED_IN
+    assert len(_events(Event.SETTINGS_CHANGED)) == before + 1
+    changed = SecurityEvent.objects.filter(event=Event.SETTINGS_CHANGED).latest("pk")
+    assert (changed.actor, changed.ip) == (admin, IP)
+    assert changed.target_type == "directory.contactsettings"
+
+
+def test_a_signed_document_download_is_logged_and_a_refused_one_is_not(client, agreement_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agreements.services.documents import agreement_document_add
+
+    staff = agreement_world["users"]["nav_staff_x"]
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    document = agreement_document_add(
+        agreement=agreement_world["agreement"],
+        by=staff,
+        title="Signert avtale",
+        uploaded=SimpleUploadedFile("avtale.pdf", pdf, content_type="application/pdf"),
+    )
+    url = reverse(
+        "agreement_document_download", args=[agreement_world["agreement"].pk, document.pk]
+    )
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    response = client.get(url, REMOTE_ADDR=IP)
+    assert response.status_code == 200
+    [downloaded] = _events(Event.DOCUMENT_DOWNLOADED)
+    assert (downloaded.actor, downloaded.target_id, downloaded.ip) == (staff, str(document.pk), IP)
+
+    client.force_login(agreement_world["users"]["rep_b"])
+    assert client.get(url).status_code in (403, 404)
+    assert len(_events(Event.DOCUMENT_DOWNLOADED)) == 1
