@@ -25,7 +25,7 @@ from opendata.models import DataImport
 from portal.factories import UserFactory
 from tests.security.fuzz.strategies import FUZZ, SWEEP, changed, mutated, post, row_counts
 
-# Fourteen forms, each rendered again on every rejected example: fewer examples per form.
+# Nineteen forms, each rendered again on every rejected example: fewer examples per form.
 FORM_FUZZ = settings(FUZZ, max_examples=8)
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,49 @@ def _org_a_offer(portal) -> None:
     )
 
 
+def _agreement_edit(portal) -> dict:
+    """The create form's fields, with the agreement's two parties as existing rows."""
+    data = _agreement(portal)
+    parties = list(portal["agreement"].parties.order_by("pk"))
+    data["parties-INITIAL_FORMS"] = str(len(parties))
+    for index, party in enumerate(parties):
+        data[f"parties-{index}-id"] = party.pk
+        data[f"parties-{index}-agreement"] = portal["agreement"].pk
+    return data
+
+
+def _submitted_offer(portal) -> None:
+    """A new offer of org A waiting for a moderator."""
+    from directory.factories import offer_build
+    from directory.services.offers import offer_save_draft, offer_submit
+
+    owner = portal["users"]["owner_a"]
+    offer = offer_save_draft(offer=offer_build(organisation=portal["org_a"]), by=owner)
+    offer_submit(offer=offer, by=owner)
+
+
+def _waiting_offer_path(portal) -> str:
+    offer = Offer.objects.filter(moderation_status="submitted").latest("pk")
+    return reverse("moderation_offer", args=[offer.pk])
+
+
+def _live_model(portal) -> int:
+    from directory.models import PreventionModelPage
+
+    return PreventionModelPage.objects.live().public().order_by("pk").first().pk
+
+
+def _decision(portal) -> dict:
+    return {
+        "decision": "fornye",
+        "changes": "",
+        "participants": "Nav-leder, daglig leder",
+        "decided_on": "2026-12-01",
+        "next_due_on": "",
+        "without_all_answers": "on",
+    }
+
+
 ORGANISATION_WRITES = {
     "directory.organisation",
     "directory.organisation_municipalities",
@@ -327,6 +370,75 @@ CASES = {
             "directory.notification",
         },
         prepare=_pending_claim,
+    ),
+    "agreement_edit": FormCase(
+        user="nav_staff_x",
+        path=lambda portal: reverse("agreement_edit", args=[portal["agreement"].pk]),
+        baseline=_agreement_edit,
+        writes=AGREEMENT_WRITES,
+        took_effect=lambda portal: (
+            type(portal["agreement"]).objects.get(pk=portal["agreement"].pk).title
+            == "Samarbeid om leksehjelp"
+        ),
+    ),
+    "evaluation_decision": FormCase(
+        user="nav_staff_x",
+        path=lambda portal: reverse("evaluation_decide", args=[portal["agreement"].pk]),
+        baseline=_decision,
+        writes={
+            "agreements.agreement",
+            "agreements.agreementversion",
+            "agreements.agreementevent",
+            "agreements.evaluation",
+            "directory.reminder",
+            "directory.delivery",
+            "directory.notification",
+            "search.searchdocument",
+            "wagtailcore.modellogentry",
+        },
+    ),
+    "offer_moderation": FormCase(
+        user="nav_staff_x",
+        path=_waiting_offer_path,
+        baseline=lambda portal: {"decision": "reject", "reason": "Adressen mangler."},
+        writes={
+            "directory.offer",
+            "wagtailcore.revision",
+            "wagtailcore.modellogentry",
+            "wagtailcore.workflowstate",
+            "wagtailcore.taskstate",
+            "directory.delivery",
+            "directory.notification",
+            "search.offerdocument",
+            "search.searchdocument",
+        },
+        prepare=_submitted_offer,
+        took_effect=lambda portal: Offer.objects.latest("pk").moderation_status == "rejected",
+    ),
+    "prevention_change_proposal": FormCase(
+        user="municipality_staff",
+        path=lambda portal: reverse("prevention_propose_change", args=[_live_model(portal)]),
+        baseline=_proposal,
+        writes={
+            "directory.preventionmodelpage",
+            "wagtailcore.page",
+            "wagtailcore.revision",
+            "wagtailcore.pagelogentry",
+            "wagtailcore.workflowstate",
+            "wagtailcore.taskstate",
+            "directory.delivery",
+            "directory.notification",
+        },
+    ),
+    "organisation_models": FormCase(
+        user="owner_a",
+        path=lambda portal: reverse("min_side_organisation_models", args=[portal["org_a"].pk]),
+        baseline=lambda portal: {"prevention_models": [_live_model(portal)]},
+        writes={
+            "directory.organisation_prevention_models",
+            "search.searchdocument",
+            "wagtailcore.modellogentry",
+        },
     ),
     "organisation_decision": FormCase(
         user="nav_staff_x",
