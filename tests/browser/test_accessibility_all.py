@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
@@ -33,6 +34,32 @@ STAFF_EMAIL = "veileder@example.org"
 DEMO_ORGANISATION = "frivilligsentralen-i-hamar-demo-navn"
 
 
+def _import_file():
+    """Our import template with a good row and one without a municipality, for a report that
+    shows both."""
+    import csv
+    import io
+
+    from directory.services.demo_content import fictitious_organisation_number
+    from opendata.importing import TEMPLATE_COLUMNS
+
+    good = {
+        "ekstern_id": "a11y-1",
+        "organisasjonsnummer": fictitious_organisation_number("a11y-org"),
+        "organisasjonsnavn": "Tilgjengelighetsforeningen",
+        "tittel": "Leksehjelp i Hamar",
+        "kort beskrivelse": "Gratis leksehjelp med voksne frivillige.",
+        "kommunenummer": "3403",
+        "kategorier": "leksehjelp",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(TEMPLATE_COLUMNS))
+    writer.writeheader()
+    writer.writerow(good)
+    writer.writerow({**good, "ekstern_id": "a11y-2", "kommunenummer": ""})
+    return SimpleUploadedFile("tilbud.csv", out.getvalue().encode())
+
+
 @pytest.fixture
 def catalogue(site):
     """The demo catalogue and demo accounts (what `setup_portal --demo` loads), with one offer
@@ -45,10 +72,12 @@ def catalogue(site):
     from directory.services.demo_content import demo_directory_load, demo_offers_load
     from directory.services.demo_grants import demo_grant_index_ensure, demo_grants_load
     from directory.services.demo_prevention import demo_prevention_models_load
+    from directory.services.freshness import confirmation_token
     from directory.services.offers import offer_submit
     from directory.services.organisations import organisation_claim_request, organisation_register
     from directory.services.prevention import prevention_index_ensure, prevention_workflow_ensure
     from directory.services.reference_data import reference_data_load
+    from opendata.importing import import_upload
     from portal.models import User
     from portal.services import demo_users_ensure
     from search.indexing import offers_reindex_all, site_reindex_all
@@ -93,8 +122,11 @@ def catalogue(site):
         status=Evaluation.Status.OPEN,
         defaults={"due_on": timezone.localdate() + timedelta(7)},
     )
+    report = import_upload(user=municipal, uploaded_file=_import_file())
     return {
         "secret": secret,
+        "import": report,
+        "confirm_token": confirmation_token(offer),
         "organisation": organisation,
         "offer": offer,
         "pending": pending,
@@ -197,6 +229,8 @@ def _public(audit, data):
         "/konto/signup/",
         "/konto/password/reset/",
         "/konto/password/reset/done/",
+        # The one-click link from a reminder email: a page with a button, no login needed.
+        f"/bekreft/{data['confirm_token']}/",
     ):
         audit.visit(path)
     audit.visit("/finnes-ikke/", status=404)
@@ -238,6 +272,8 @@ def _municipality(audit, data):
     audit.submit_empty("/apne-data/import/")
     audit.visit(f"/forebygging/{data['model'].pk}/foresla-endring/")
     audit.submit_empty("/forebygging/foresla/", "Send forslaget")
+    # An import's report, row by row, with a rejected row.
+    audit.visit(f"/apne-data/import/{data['import'].pk}/")
 
 
 def _nav_staff(audit, data):
