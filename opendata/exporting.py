@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from directory.permissions import contact_data_is_open
 from opendata import hsds, selectors
 from opendata import permissions as p
+from opendata.job_queue import job_enqueue_on_commit
 from opendata.models import DataExport, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -369,7 +370,20 @@ def export_request(*, user, format: str) -> DataExport:
         ) from exc
     from opendata.tasks import export_build_task
 
-    transaction.on_commit(lambda: export_build_task.delay(export.pk))
+    job_enqueue_on_commit(
+        export_build_task,
+        export.pk,
+        unavailable=lambda: _set(
+            export.pk,
+            status=JobStatus.FAILED,
+            message=_("Kunne ikke startes"),
+            error=_(
+                "Eksporten kunne ikke startes fordi køtjenesten ikke svarer akkurat nå. "
+                "Prøv igjen om noen minutter."
+            ),
+            finished_at=timezone.now(),
+        ),
+    )
     return export
 
 

@@ -48,6 +48,7 @@ from directory.services.organisations import organisation_register
 from directory.validators import normalise_organisation_number, validate_organisation_number
 from opendata import hsds
 from opendata import permissions as p
+from opendata.job_queue import job_enqueue_on_commit
 from opendata.models import DataImport
 
 logger = logging.getLogger(__name__)
@@ -1105,7 +1106,19 @@ def import_upload(*, user, uploaded_file) -> DataImport:
     data_import.save()
     from opendata.tasks import import_check_task
 
-    transaction.on_commit(lambda: import_check_task.delay(data_import.pk))
+    job_enqueue_on_commit(
+        import_check_task,
+        data_import.pk,
+        unavailable=lambda: _set(
+            data_import.pk,
+            status=DataImport.Status.FAILED,
+            message=_("Kunne ikke startes"),
+            error=_(
+                "Kontrollen kunne ikke startes fordi køtjenesten ikke svarer akkurat nå. "
+                "Last opp filen på nytt om noen minutter."
+            ),
+        ),
+    )
     return data_import
 
 
@@ -1194,7 +1207,17 @@ def import_request_apply(*, data_import: DataImport, user) -> DataImport:
         raise ValidationError(_("Importen er ikke klar til å tas i bruk."))
     from opendata.tasks import import_apply_task
 
-    transaction.on_commit(lambda: import_apply_task.delay(data_import.pk))
+    # Back to «checked» if the apply cannot be started: the dry run still holds, and the user
+    # can press the button again.
+    job_enqueue_on_commit(
+        import_apply_task,
+        data_import.pk,
+        unavailable=lambda: _set(
+            data_import.pk,
+            status=DataImport.Status.CHECKED,
+            message=_("Kunne ikke startes nå. Prøv igjen om noen minutter."),
+        ),
+    )
     data_import.refresh_from_db()
     return data_import
 

@@ -179,3 +179,38 @@ def test_reminders_are_delivered_once_after_redis_comes_back(
     addresses = _emails(world, PARTY_USERS) | {OFFICE_CONTACT_EMAIL, ORG_CONTACT_EMAIL}
     assert Counter(m.to[0] for m in mail.outbox) == Counter(addresses)
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+@pytest.mark.django_db
+def test_an_export_or_import_asked_for_while_redis_is_stopped_says_it_could_not_start(
+    world, client, redis_everywhere, settings, django_capture_on_commit_callbacks
+):
+    """The request is saved before the job is handed to the broker; when the broker cannot take
+    it, the user sees why on the job, not a server error, and can try again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from opendata.importing import TEMPLATE_REQUIRED
+    from opendata.models import DataExport, DataImport
+
+    redis_everywhere.stop()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    _drop_broker_connections()
+    editor = world["users"]["portal_editor"]
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("opendata_exports"), {"format": "xlsx"})
+    assert response.status_code == 302
+    export = DataExport.objects.get(requested_by=editor)
+    assert export.status == "failed"
+    page = client.get(reverse("opendata_exports")).content.decode()
+    assert "køtjenesten ikke svarer akkurat nå" in page
+
+    upload = SimpleUploadedFile("tilbud.csv", (",".join(TEMPLATE_REQUIRED) + "\n").encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("opendata_imports"), {"file": upload})
+    assert response.status_code == 302
+    data_import = DataImport.objects.get(uploaded_by=editor)
+    assert data_import.status == DataImport.Status.FAILED
+    page = client.get(reverse("opendata_import_detail", args=[data_import.pk])).content.decode()
+    assert "Last opp filen på nytt om noen minutter" in page
