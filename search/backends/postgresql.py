@@ -4,6 +4,7 @@ with every other filter applied (multi-select facets)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 from django.db import connection, transaction
@@ -136,10 +137,9 @@ class PostgresBackend(SearchBackend):
             search_settings(cursor)
             fixes = corrections(cursor, unknown)
             where = _Where(query, tsquery_text(parts, fixes))
-            total, facets = self._facets(cursor, query, where)
-            hits = []
-            if total > (max(1, query.page) - 1) * query.per_page:
-                hits = self._hits(cursor, query, where, tsquery_text(parts, fixes, joiner=" | "))
+            rank_query = tsquery_text(parts, fixes, joiner=" | ")
+            total, facets, page = self._scan(cursor, query, where, rank_query)
+            hits = self._hits(cursor, query, page)
         return OfferResults(hits=hits, total=total, facets=facets, query=query)
 
     def search_site(self, query: SiteQuery) -> SiteResults:
@@ -148,34 +148,42 @@ class PostgresBackend(SearchBackend):
     def suggest(self, text: str, *, scopes=frozenset(), limit: int = 8) -> list[Suggestion]:
         return postgresql_site.suggest(text, scopes=scopes, limit=limit)
 
-    def _hits(self, cursor, query: OfferQuery, where: _Where, rank_query: str):
-        where_sql, params = where.sql()
+    def _order(self, query: OfferQuery, rank_query: str) -> tuple[str, list, str]:
+        """The score and distance columns of the matches, and the page's order over them."""
         if rank_query:
-            score_sql = f"ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s))"
-            score_params = [rank_query]
+            columns = f"ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s)) AS score"
+            params = [rank_query]
         else:
-            score_sql, score_params = "0", []
+            columns, params = "0::real AS score", []
+        if query.near:
+            lat, lon = query.near
+            columns += f", {DISTANCE_SQL} AS distance"
+            params += [lat, lat, lon]
+        else:
+            columns += ", NULL::float AS distance"
         sort = query.sort if (query.sort != "distance" or query.near) else "relevance"
         if sort == "distance":
-            lat, lon = query.near
-            order_sql, order_params = (
-                f"{DISTANCE_SQL} NULLS LAST, score DESC, d.title",
-                [lat, lat, lon],
-            )
+            order = "m.distance NULLS LAST, m.score DESC, m.title, m.offer_id"
         elif sort == "verified":
-            order_sql, order_params = "d.last_verified_at DESC NULLS LAST, d.title", []
+            order = "m.last_verified_at DESC NULLS LAST, m.title, m.offer_id"
         else:
-            order_sql = "score DESC, d.last_verified_at DESC NULLS LAST, d.title"
-            order_params = []
-        offset = (max(1, query.page) - 1) * query.per_page
+            order = "m.score DESC, m.last_verified_at DESC NULLS LAST, m.title, m.offer_id"
+        return columns, params, order
+
+    def _hits(self, cursor, query: OfferQuery, page: list[tuple[int, float]]):
+        """The page's offers, in the scan's order, with what a hit shows."""
+        if not page:
+            return []
         cursor.execute(
             f"SELECT d.offer_id, d.title, d.summary, d.organisation_name, d.municipalities,"
-            f" d.categories, d.latitudes, d.longitudes, d.last_verified_at, {score_sql} AS score"
-            f" FROM {TABLE} d WHERE {where_sql} ORDER BY {order_sql} LIMIT %s OFFSET %s",
-            [*score_params, *params, *order_params, query.per_page, offset],
+            f" d.categories, d.latitudes, d.longitudes, d.last_verified_at"
+            f" FROM {TABLE} d WHERE d.offer_id = ANY(%s)",
+            [[pk for pk, _score in page]],
         )
+        rows = {row[0]: row for row in cursor.fetchall()}
+        ordered = [(*rows[pk], score) for pk, score in page if pk in rows]
         hits = []
-        for row in cursor.fetchall():
+        for row in ordered:
             distance = None
             if query.near and row[6]:
                 distance = round(
@@ -196,11 +204,12 @@ class PostgresBackend(SearchBackend):
             )
         return hits
 
-    def _facets(self, cursor, query: OfferQuery, where: _Where):
-        """The total and all facet counts from one scan: the rows matching the base conditions
-        (text, age, distance) are materialised once with a flag per facet filter; each facet
-        then counts the rows where every other facet's flag holds, and the total those where
-        every flag holds."""
+    def _scan(self, cursor, query: OfferQuery, where: _Where, rank_query: str):
+        """The total, all facet counts and the page's offer ids from one scan: the rows
+        matching the base conditions (text, age, distance) are materialised once with a flag
+        per facet filter, their score and distance; each facet then counts the rows where every
+        other facet's flag holds, and the total and the page come from those where every flag
+        holds."""
         base_sql, base_params = where.base_sql()
         # A row that fails two facet filters is counted by no facet (each facet lifts only its
         # own filter), so only rows failing at most one filter need to be scanned.
@@ -218,38 +227,69 @@ class PostgresBackend(SearchBackend):
             sql, params = where.facet_parts.get(facet, ("TRUE", []))
             flags.append(f"({sql}) AS f_{facet}")
             flag_params.extend(params)
-        columns = ", ".join(f"d.{f}" for f in ARRAY_FACETS) + ", d.min_age, d.max_age"
+        filtered = [f for f in ARRAY_FACETS if f in where.facet_parts]
+        # Only the filtered facets' own arrays are read again (see below); the rest are tags.
+        columns = ", ".join(
+            ["d.offer_id", "d.title", "d.last_verified_at", "d.facet_tags", "d.min_age"]
+            + ["d.max_age", *(f"d.{f}" for f in filtered)]
+        )
+        order_columns, order_params, order = self._order(query, rank_query)
+        offset = (max(1, query.page) - 1) * query.per_page
 
         def others(facet: str) -> str:
             return " AND ".join(f"f_{f}" for f in OFFER_FACETS if f != facet) or "TRUE"
 
         every = " AND ".join(f"f_{f}" for f in OFFER_FACETS)
-        parts = [f"SELECT '', '', count(*) FROM m WHERE {every}"]
-        for facet in OFFER_FACETS:
-            if facet == "ages":
-                for slug, lo, hi in AGE_BANDS:
-                    overlap = _age_overlap(lo, hi).replace("d.", "m.")
-                    parts.append(
-                        f"SELECT 'ages', '{slug}', count(*) FROM m WHERE {others(facet)}"
-                        f" AND {overlap}"
-                    )
-            else:
-                parts.append(
-                    f"SELECT '{facet}', v::text, count(*) FROM m, unnest(m.{facet}) AS v"
-                    f" WHERE {others(facet)} GROUP BY v"
-                )
+        # The total and the age bands in one pass: each band counts with every filter but the
+        # age bands' own.
+        bands = ", ".join(
+            f"count(*) FILTER (WHERE {others('ages')} AND {_age_overlap(lo, hi)})".replace(
+                "d.", "m."
+            )
+            for _slug, lo, hi in AGE_BANDS
+        )
+        parts = [
+            f"SELECT 'total', '', count(*) FILTER (WHERE {every}), ARRAY[{bands}]::text FROM m",
+            "SELECT 'page', '', 0, (SELECT json_agg(json_build_array(p.offer_id, p.score)"
+            " ORDER BY p.n)::text FROM (SELECT m.offer_id, m.score,"
+            f" row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every}"
+            f" ORDER BY {order} LIMIT %s OFFSET %s) AS p)",
+        ]
+        # Facets without a filter of their own count the rows that pass every filter, all from
+        # one unnest of the tag array. A facet with a filter lifts only its own, so it counts
+        # from its own array over the rows that pass the others (multi-select facets).
+        parts.append(
+            "SELECT 'tags', v, count(*), NULL FROM m, unnest(m.facet_tags) AS v"
+            f" WHERE {every} GROUP BY v"
+        )
+        for facet in filtered:
+            parts.append(
+                f"SELECT '{facet}', v::text, count(*), NULL FROM m, unnest(m.{facet}) AS v"
+                f" WHERE {others(facet)} GROUP BY v"
+            )
         cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT {columns}, {', '.join(flags)}"
+            f"WITH m AS MATERIALIZED (SELECT {columns}, {', '.join(flags)}, {order_columns}"
             f" FROM {TABLE} d WHERE {base_sql}) " + " UNION ALL ".join(parts),
-            [*flag_params, *base_params],
+            [*flag_params, *order_params, *base_params, query.per_page, offset],
         )
         counted: dict[str, dict[str, int]] = {f: {} for f in OFFER_FACETS}
         total = 0
-        for facet, value, count in cursor.fetchall():
-            if facet:
-                counted[facet][value] = count
-            else:
+        page: list[tuple[int, float]] = []
+        for group, value, count, extra in cursor.fetchall():
+            if group == "total":
                 total = count
+                band_counts = [int(n) for n in extra.strip("{}").split(",")]
+                counted["ages"] = {
+                    slug: n for (slug, _lo, _hi), n in zip(AGE_BANDS, band_counts, strict=True)
+                }
+            elif group == "page":
+                page = [(pk, float(score or 0)) for pk, score in json.loads(extra or "[]")]
+            elif group == "tags":
+                facet, _sep, tag = value.partition(":")
+                if facet in counted and facet not in filtered:
+                    counted[facet][tag] = count
+            else:
+                counted[group][value] = count
         facets: dict[str, list[FacetValue]] = {}
         for facet in OFFER_FACETS:
             selected = set(query.filters.get(facet, ()))
@@ -266,4 +306,4 @@ class PostgresBackend(SearchBackend):
                 for v in order
                 if values.get(v, 0) or v in selected
             ]
-        return total, facets
+        return total, facets, page
