@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -456,6 +457,9 @@ def _suggestion(text: str, fixes: dict[str, list[str]], display: dict[str, str])
     return "" if suggestion.lower() == text.strip().lower() else suggestion
 
 
+_WORD_TOKEN = re.compile(r"[^\W_]+")
+
+
 def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
     """Titles that start with the text (shortest first), then titles with a word starting with
     it, then titles containing it or close to it (typos), among the documents the searcher may
@@ -466,7 +470,7 @@ def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
     of titles is answered from the title index alone, and the costlier branches (trigram
     similarity) only run when the earlier ones leave room. Within the first branch, length
     orders as similarity would (the shorter the title, the more of it the text covers) without
-    computing it for every match."""
+    computing it for every match; so in the second."""
     key = " ".join(text.lower().split())[:100]
     if len(key) < 2:
         return []
@@ -478,23 +482,41 @@ def suggest(text: str, *, scopes, limit: int) -> list[Suggestion]:
         cursor.execute("SELECT unaccent(%s)", [key])
         key = cursor.fetchone()[0]
         like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        starts, word_starts, inside = f"{like}%", f"% {like}%", f"%{like}%"
+        starts, inside = f"{like}%", f"%{like}%"
+        # A word of the title starts with the text (the words in order when it has several):
+        # the words index (search 0010), shortest titles first, as in the first branch.
+        tokens = _WORD_TOKEN.findall(key)
+        words = (
+            " <-> ".join([*map(lexeme, tokens[:-1]), f"{lexeme(tokens[-1])}:*"]) if tokens else ""
+        )
+        has_word = "to_tsvector('simple', d.title_key) @@ to_tsquery('simple', %s)"
         columns = f"SELECT d.kind, d.title, d.url FROM {TABLE} d WHERE {VISIBLE}"
+        branches = [
+            (
+                f"({columns} AND d.title_key LIKE %s"
+                " ORDER BY length(d.title_key), d.title LIMIT %s)",
+                [visible_params, starts, limit],
+            )
+        ]
+        if tokens:
+            branches.append(
+                (
+                    f"({columns} AND {has_word} AND d.title_key NOT LIKE %s"
+                    " ORDER BY length(d.title_key), d.title LIMIT %s)",
+                    [visible_params, words, starts, limit],
+                )
+            )
+        seen = f"(d.title_key LIKE %s OR {has_word})" if tokens else "d.title_key LIKE %s"
+        branches.append(
+            (
+                f"({columns} AND (d.title_key LIKE %s OR d.title_key %% %s) AND NOT {seen}"
+                " ORDER BY similarity(d.title_key, %s) DESC, d.title LIMIT %s)",
+                [visible_params, inside, key, starts, *([words] if tokens else []), key, limit],
+            )
+        )
         cursor.execute(
-            f"({columns} AND d.title_key LIKE %s ORDER BY length(d.title_key), d.title LIMIT %s)"
-            f" UNION ALL ({columns} AND d.title_key LIKE %s AND ' ' || d.title_key LIKE %s"
-            " AND d.title_key NOT LIKE %s ORDER BY similarity(d.title_key, %s) DESC, d.title"
-            " LIMIT %s)"
-            f" UNION ALL ({columns} AND (d.title_key LIKE %s OR d.title_key %% %s)"
-            " AND ' ' || d.title_key NOT LIKE %s"
-            " ORDER BY similarity(d.title_key, %s) DESC, d.title LIMIT %s)"
-            " LIMIT %s",
-            [
-                *[visible_params, starts, limit],
-                *[visible_params, inside, word_starts, starts, key, limit],
-                *[visible_params, inside, key, word_starts, key, limit],
-                limit,
-            ],
+            " UNION ALL ".join(sql for sql, _ in branches) + " LIMIT %s",
+            [*(x for _, params in branches for x in params), limit],
         )
         rows = cursor.fetchall()
     return [Suggestion(kind=kind, title=title, url=url) for kind, title, url in rows]
