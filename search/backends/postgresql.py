@@ -148,27 +148,31 @@ class PostgresBackend(SearchBackend):
     def suggest(self, text: str, *, scopes=frozenset(), limit: int = 8) -> list[Suggestion]:
         return postgresql_site.suggest(text, scopes=scopes, limit=limit)
 
-    def _order(self, query: OfferQuery, rank_query: str) -> tuple[str, list, str]:
-        """The score and distance columns of the matches, and the page's order over them."""
+    def _order(self, query: OfferQuery, rank_query: str):
+        """What the matches keep for ordering (the vector, the distance), the score over them,
+        and the page's order. The rank is computed for the rows that pass every filter only,
+        not for every match the facets count."""
         if rank_query:
-            columns = f"ts_rank(d.search_vector, to_tsquery('{TS_CONFIG}', %s)) AS score"
-            params = [rank_query]
+            kept, kept_params = "d.search_vector AS vector", []
+            score_sql = f"ts_rank(m.vector, to_tsquery('{TS_CONFIG}', %s))"
+            score_params = [rank_query]
         else:
-            columns, params = "0::real AS score", []
+            kept, kept_params = "NULL::tsvector AS vector", []
+            score_sql, score_params = "0::real", []
         if query.near:
             lat, lon = query.near
-            columns += f", {DISTANCE_SQL} AS distance"
-            params += [lat, lat, lon]
+            kept += f", {DISTANCE_SQL} AS distance"
+            kept_params += [lat, lat, lon]
         else:
-            columns += ", NULL::float AS distance"
+            kept += ", NULL::float AS distance"
         sort = query.sort if (query.sort != "distance" or query.near) else "relevance"
         if sort == "distance":
-            order = "m.distance NULLS LAST, m.score DESC, m.title, m.offer_id"
+            order = "r.distance NULLS LAST, r.score DESC, r.title, r.offer_id"
         elif sort == "verified":
-            order = "m.last_verified_at DESC NULLS LAST, m.title, m.offer_id"
+            order = "r.last_verified_at DESC NULLS LAST, r.title, r.offer_id"
         else:
-            order = "m.score DESC, m.last_verified_at DESC NULLS LAST, m.title, m.offer_id"
-        return columns, params, order
+            order = "r.score DESC, r.last_verified_at DESC NULLS LAST, r.title, r.offer_id"
+        return kept, kept_params, score_sql, score_params, order
 
     def _hits(self, cursor, query: OfferQuery, page: list[tuple[int, float]]):
         """The page's offers, in the scan's order, with what a hit shows."""
@@ -233,7 +237,7 @@ class PostgresBackend(SearchBackend):
             ["d.offer_id", "d.title", "d.last_verified_at", "d.facet_tags", "d.min_age"]
             + ["d.max_age", *(f"d.{f}" for f in filtered)]
         )
-        order_columns, order_params, order = self._order(query, rank_query)
+        kept, kept_params, score_sql, score_params, order = self._order(query, rank_query)
         offset = (max(1, query.page) - 1) * query.per_page
 
         def others(facet: str) -> str:
@@ -251,8 +255,9 @@ class PostgresBackend(SearchBackend):
         parts = [
             f"SELECT 'total', '', count(*) FILTER (WHERE {every}), ARRAY[{bands}]::text FROM m",
             "SELECT 'page', '', 0, (SELECT json_agg(json_build_array(p.offer_id, p.score)"
-            " ORDER BY p.n)::text FROM (SELECT m.offer_id, m.score,"
-            f" row_number() OVER (ORDER BY {order}) AS n FROM m WHERE {every}"
+            " ORDER BY p.n)::text FROM (SELECT r.offer_id, r.score,"
+            f" row_number() OVER (ORDER BY {order}) AS n FROM (SELECT m.offer_id, m.title,"
+            f" m.last_verified_at, m.distance, {score_sql} AS score FROM m WHERE {every}) AS r"
             f" ORDER BY {order} LIMIT %s OFFSET %s) AS p)",
         ]
         # Facets without a filter of their own count the rows that pass every filter, all from
@@ -268,9 +273,9 @@ class PostgresBackend(SearchBackend):
                 f" WHERE {others(facet)} GROUP BY v"
             )
         cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT {columns}, {', '.join(flags)}, {order_columns}"
+            f"WITH m AS MATERIALIZED (SELECT {columns}, {', '.join(flags)}, {kept}"
             f" FROM {TABLE} d WHERE {base_sql}) " + " UNION ALL ".join(parts),
-            [*flag_params, *order_params, *base_params, query.per_page, offset],
+            [*flag_params, *kept_params, *base_params, *score_params, query.per_page, offset],
         )
         counted: dict[str, dict[str, int]] = {f: {} for f in OFFER_FACETS}
         total = 0
