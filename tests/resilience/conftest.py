@@ -3,6 +3,7 @@ database of its own) and is stopped or dropped by the fixture, never the machine
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import shutil
 import socket
@@ -66,6 +67,109 @@ def throwaway_redis(tmp_path):
         yield redis
     finally:
         redis.stop()
+
+
+class ThrowawayDatabasePort:
+    """A TCP relay on a free loopback port to the test database's server: Django is pointed at
+    it, and stopping it is the database going away for everyone, while the machine's own
+    PostgreSQL keeps running for every other test and user. Started again on the same port,
+    the database is back."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.port = free_port()
+        self.listener: socket.socket | None = None
+        self.sockets: list[socket.socket] = []
+
+    def start(self) -> None:
+        import threading
+
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self.listener = listener
+
+        def pipe(source, sink):
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for end in (source, sink):
+                    with contextlib.suppress(OSError):
+                        end.shutdown(socket.SHUT_RDWR)
+
+        def accept():
+            while True:
+                try:
+                    client, _ = listener.accept()
+                except OSError:
+                    return  # stopped
+                try:
+                    server = self._connect_target()
+                except OSError:
+                    client.close()
+                    continue
+                server.settimeout(None)
+                self.sockets += [client, server]
+                threading.Thread(target=pipe, args=(client, server), daemon=True).start()
+                threading.Thread(target=pipe, args=(server, client), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+
+    def _connect_target(self) -> socket.socket:
+        host, port = self.target
+        if host.startswith("/"):  # the embedded PostgreSQL listens on a Unix socket only
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(f"{host}/.s.PGSQL.{port}")
+            return server
+        return socket.create_connection(self.target, timeout=5)
+
+    def stop(self) -> None:
+        """Refuse new connections and cut the open ones, as a database server that went down."""
+        if self.listener is not None:
+            # shutdown first: close() alone does not wake a thread blocked in accept(), which
+            # would go on taking connections.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        for end in self.sockets:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+        self.sockets = []
+
+
+@pytest.fixture
+def throwaway_database_port(django_db_blocker):
+    """Every database connection from here on goes through a relay the test can stop."""
+    from django.db import connections
+
+    settings_dict = connections.settings["default"]
+    original = (settings_dict["HOST"], settings_dict["PORT"])
+    relay = ThrowawayDatabasePort(original[0] or "127.0.0.1", int(original[1] or 5432))
+    relay.start()
+    # The dict every thread's connection is made from, the live server's included.
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", str(relay.port)
+    with django_db_blocker.unblock():
+        connections.close_all()
+        # Connections other threads opened before (the live server's) still go straight to
+        # the server: end them, in this test database only, so they reconnect through the relay.
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    try:
+        yield relay
+    finally:
+        relay.stop()
+        settings_dict["HOST"], settings_dict["PORT"] = original
+        with django_db_blocker.unblock():
+            connections.close_all()
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The database drops the request's connection mid-request (pg_terminate_backend, as a
 failover or a restarted server does): the user gets a 503 page in Norwegian, nothing of the
-half-done write is kept, and the next request works on a new connection.
+half-done write is kept, and the next request works on a new connection. And the database goes
+away for a while (a relay of our own in front of it is stopped, tests/resilience/conftest.py):
+pages say so, /healthz reports it, and everything comes back with it.
 
 Runs against the live server, where Django closes a broken connection at the end of the
 request as it does in production (the test client keeps it open)."""
@@ -88,6 +90,35 @@ def test_dropped_connection_mid_write_gives_503_keeps_nothing_and_next_request_w
     organisation = Organisation.objects.get(name="Frivilligsentralen i Brudd")
     assert list(organisation.municipalities.all()) == [municipality]
     assert OrganisationMembership.objects.filter(user=user, organisation=organisation).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_the_database_is_down_pages_say_so_healthz_reports_it_and_it_all_comes_back(
+    live_server, throwaway_database_port
+):
+    vocabularies_load()
+    pages = [f"{live_server.url}/tilbud/", f"{live_server.url}/sok/?q=leksehjelp"]
+    health = f"{live_server.url}/healthz"
+    assert all(requests.get(url, timeout=30).status_code == 200 for url in pages)
+    assert requests.get(health, timeout=30).json()["checks"]["database"]["status"] == "ok"
+
+    throwaway_database_port.stop()
+    for url in pages:
+        response = requests.get(url, timeout=30)
+        assert response.status_code == 503, url
+        assert response.headers["Retry-After"] == "30"
+        assert "Portalen er midlertidig utilgjengelig" in response.text
+    report = requests.get(health, timeout=30)
+    assert report.status_code == 503
+    assert report.json()["status"] == "error"
+    assert report.json()["checks"]["database"]["status"] == "error"
+    # Operators learn that it is down, not where it is or how to log in to it.
+    assert str(throwaway_database_port.port) not in report.text
+    assert "127.0.0.1" not in report.text and "@" not in report.text
+
+    throwaway_database_port.start()
+    assert all(requests.get(url, timeout=30).status_code == 200 for url in pages)
+    assert requests.get(health, timeout=30).status_code == 200
 
 
 def test_database_errors_that_mean_unavailable():
