@@ -90,6 +90,7 @@ def _offer_rows():
             (key, "suggest", found, "autocomplete: public only"),
             (key, "api_list", found, "HSDS API: public only"),
             (key, "api_detail", found, "HSDS API: public only"),
+            (key, "api_places", found, "HSDS API: services at locations, public only"),
             (key, "organisation_page", found, "the organisation page lists public offers"),
             # The export file holds the public catalogue only, whoever asked for it.
             (key, "export_file", found & REQUESTER, "exports: public offers, requester only"),
@@ -120,6 +121,8 @@ def _organisation_rows():
             (key, "site_search", public, "search: approved organisations only"),
             (key, "suggest", public, "autocomplete: approved organisations only"),
             (key, "api_list", public, "HSDS API: approved organisations only"),
+            (key, "api_detail", public, "HSDS API: approved organisations only"),
+            (key, "export_file", public & REQUESTER, "exports: approved ones, requester only"),
             (key, "approve", NOBODY if approved else NAV, "Nav staff decide registrations"),
         ]
     return rows
@@ -300,9 +303,17 @@ def api_list(client, world, key) -> bool:
 
 
 def api_detail(client, world, key) -> bool:
+    if key in world["orgs"]:
+        org = world["orgs"][key]
+        return _has(client.get(f"/api/hsds/organizations/{hsds.organisation_id(org)}"), key)
     offer = world["offers"][key]
     hsds_id = hsds.offer_id_from(pk=offer.pk, source_id=offer.source_id)
     return _has(client.get(f"/api/hsds/services/{hsds_id}"), key)
+
+
+def api_places(client, world, key) -> bool:
+    path = "/api/hsds/service_at_locations"
+    return _has(_shared_get(client, world, path, {"per_page": 100, "full": "true"}), key)
 
 
 def page(client, world, key) -> bool:
@@ -507,6 +518,7 @@ PROBES = {
     "suggest": suggest,
     "api_list": api_list,
     "api_detail": api_detail,
+    "api_places": api_places,
     "organisation_page": organisation_page,
     "detail": detail,
     "history": history,
